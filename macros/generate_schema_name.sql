@@ -1,0 +1,10 @@
+{#- Folder schemas are used as given (staging, intermediate, member_facts, ...)
+    instead of dbt's default "<target schema>_<custom schema>", so BI tools see
+    stable names on every target. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

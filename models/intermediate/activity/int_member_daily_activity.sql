@@ -1,0 +1,93 @@
+with
+
+orders as (
+    select * from {{ ref('stg_raw__orders') }}
+),
+
+interactions as (
+    select * from {{ ref('stg_raw__interactions') }}
+),
+
+event_types as (
+    select * from {{ ref('ref_event_types') }}
+),
+
+purchases_by_day as (
+    select
+        member_id,
+        order_date as activity_date,
+        count(*) as purchases,
+        sum(net_amount) as net_amount
+    from orders
+    where is_purchase
+    group by member_id, order_date
+),
+
+events_by_day as (
+    select
+        interactions.member_id,
+        interactions.event_date as activity_date,
+        sum(case when event_types.is_member_initiated then 1 else 0 end) as member_events,
+        sum(case when event_types.event_family = 'login' then 1 else 0 end) as logins,
+        sum(case when interactions.event_type = 'content_view' then 1 else 0 end) as content_views,
+        sum(case when interactions.event_type = 'like' then 1 else 0 end) as likes,
+        sum(case when interactions.event_type = 'comment' then 1 else 0 end) as comments,
+        sum(case when interactions.event_type = 'favorite' then 1 else 0 end) as favorites,
+        sum(case when interactions.event_type = 'share' then 1 else 0 end) as shares,
+        sum(case when interactions.event_type = 'ugc_post' then 1 else 0 end) as ugc_posts,
+        sum(case when event_types.event_family = 'activity' then 1 else 0 end) as activity_joins,
+        sum(case when interactions.event_type = 'seeding_activity_join' then 1 else 0 end)
+            as seeding_activity_joins,
+        sum(case when interactions.event_type = 'check_in' then 1 else 0 end) as check_ins,
+        sum(case when interactions.event_type = 'referral_invite' then 1 else 0 end)
+            as referral_invites,
+        sum(case when interactions.event_type = 'complaint' then 1 else 0 end) as complaints,
+        sum(case when interactions.event_type = 'message_received' then 1 else 0 end)
+            as messages_received
+    from interactions
+    inner join event_types on interactions.event_type = event_types.event_type
+    group by interactions.member_id, interactions.event_date
+),
+
+member_days as (
+    select member_id, activity_date from purchases_by_day
+    union
+    select member_id, activity_date from events_by_day
+),
+
+final as (
+    select
+        member_days.member_id,
+        coalesce(purchases_by_day.purchases, 0) as purchases,
+        coalesce(purchases_by_day.net_amount, 0) as net_amount,
+        coalesce(events_by_day.member_events, 0) as member_events,
+        coalesce(events_by_day.logins, 0) as logins,
+        coalesce(events_by_day.content_views, 0) as content_views,
+        coalesce(events_by_day.likes, 0) as likes,
+        coalesce(events_by_day.comments, 0) as comments,
+        coalesce(events_by_day.favorites, 0) as favorites,
+        coalesce(events_by_day.shares, 0) as shares,
+        coalesce(events_by_day.ugc_posts, 0) as ugc_posts,
+        coalesce(events_by_day.activity_joins, 0) as activity_joins,
+        coalesce(events_by_day.seeding_activity_joins, 0) as seeding_activity_joins,
+        coalesce(events_by_day.check_ins, 0) as check_ins,
+        coalesce(events_by_day.referral_invites, 0) as referral_invites,
+        coalesce(events_by_day.complaints, 0) as complaints,
+        coalesce(events_by_day.messages_received, 0) as messages_received,
+        (
+            coalesce(purchases_by_day.purchases, 0) > 0
+            or coalesce(events_by_day.member_events, 0) > 0
+        ) as is_active,
+        member_days.activity_date
+    from member_days
+    left join purchases_by_day
+        on
+            member_days.member_id = purchases_by_day.member_id
+            and member_days.activity_date = purchases_by_day.activity_date
+    left join events_by_day
+        on
+            member_days.member_id = events_by_day.member_id
+            and member_days.activity_date = events_by_day.activity_date
+)
+
+select * from final

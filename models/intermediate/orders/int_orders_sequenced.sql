@@ -1,0 +1,51 @@
+with
+
+orders as (
+    select * from {{ ref('stg_raw__orders') }}
+),
+
+-- only purchases are sequenced; ties on the timestamp are broken by order_id
+purchases as (
+    select
+        order_id,
+        row_number() over (
+            partition by member_id order by ordered_at, order_id
+        ) as purchase_seq,
+        lag(ordered_at) over (
+            partition by member_id order by ordered_at, order_id
+        ) as previous_purchase_at,
+        min(ordered_at) over (partition by member_id) as first_purchase_at
+    from orders
+    where is_purchase
+),
+
+final as (
+    select
+        orders.order_id,
+        orders.member_id,
+        orders.campaign_id,
+        orders.status,
+        orders.channel,
+        orders.first_item_category,
+        orders.gross_amount,
+        orders.discount_amount,
+        orders.paid_amount,
+        orders.refund_amount,
+        orders.net_amount,
+        purchases.purchase_seq,
+        {{ dbt.datediff('purchases.previous_purchase_at', 'orders.ordered_at', 'day') }}
+            as days_since_previous_purchase,
+        orders.is_purchase,
+        coalesce(purchases.purchase_seq = 1, false) as is_first_purchase,
+        coalesce(purchases.purchase_seq >= 2, false) as is_repeat_purchase,
+        orders.is_private_domain,
+        orders.contains_traffic_product,
+        orders.order_date,
+        orders.ordered_at,
+        purchases.previous_purchase_at,
+        purchases.first_purchase_at
+    from orders
+    left join purchases on orders.order_id = purchases.order_id
+)
+
+select * from final

@@ -1,0 +1,61 @@
+"""Write models/staging/raw/_raw__sources.yml from the raw data contract (src/loyalty_warehouse/contract.py).
+
+Run after changing the contract; tests/python/test_contract.py fails while the two disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from loyalty_warehouse.contract import RAW_TABLES  # noqa: E402
+
+
+def render() -> str:
+    lines = [
+        "# Generated from src/loyalty_warehouse/contract.py by scripts/write_sources_yaml.py - edit the contract, not this file.",
+        "version: 2",
+        "",
+        "sources:",
+        "  - name: raw",
+        "    description: >",
+        "      Raw exports of the brand, read in place from Parquet (or CSV) files in the folder",
+        "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are CNY.",
+        "    tables:",
+    ]
+    for table in RAW_TABLES:
+        location = (
+            "{{ var('raw_locations', {}).get('%s', var('raw_dir', env_var('LOYALTY_RAW_DIR', 'data/raw'))"
+            " ~ '/%s.' ~ var('raw_format', env_var('LOYALTY_RAW_FORMAT', 'parquet'))) }}" % (table.name, table.name)
+        )
+        kind = "Required" if table.required else "Optional"
+        lines += [
+            f"      - name: {table.name}",
+            f"        description: \"{kind}. {table.grain} {table.description} Key: {table.key}.\"",
+            "        meta:",
+            f"          required: {str(table.required).lower()}",
+            f"          external_location: \"{location}\"",
+            "        columns:",
+        ]
+        for col in table.columns:
+            text = col.description
+            if col.allowed:
+                text += " Allowed: " + ", ".join(col.allowed) + "."
+            if not col.nullable:
+                text += " Never null."
+            text = text.replace('"', "'")
+            lines += [
+                f"          - name: {col.name}",
+                f"            description: \"{text}\"",
+                f"            data_type: {col.sql_type}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    target = ROOT / "models" / "staging" / "raw" / "_raw__sources.yml"
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}")
