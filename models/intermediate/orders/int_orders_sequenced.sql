@@ -13,10 +13,18 @@ purchases as (
         ) as purchase_seq,
         lag(ordered_at) over (
             partition by member_id order by ordered_at, order_id
-        ) as previous_purchase_at,
-        min(ordered_at) over (partition by member_id) as first_purchase_at
+        ) as previous_purchase_at
     from orders
     where is_purchase
+),
+
+first_purchases as (
+    select
+        member_id,
+        min(ordered_at) as first_purchase_at
+    from orders
+    where is_purchase
+    group by member_id
 ),
 
 final as (
@@ -43,9 +51,10 @@ final as (
         orders.order_date,
         orders.ordered_at,
         purchases.previous_purchase_at,
-        purchases.first_purchase_at
+        first_purchases.first_purchase_at
     from orders
     left join purchases on orders.order_id = purchases.order_id
+    left join first_purchases on orders.member_id = first_purchases.member_id
 )
 
 select * from final
