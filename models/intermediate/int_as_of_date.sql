@@ -1,5 +1,10 @@
 {#- The single "as of" date of every snapshot computation: the as_of_date var when
     set, otherwise the last order date in the data (never the wall clock). -#}
+{%- if var('as_of_date') -%}
+    {%- set as_of_expression = "min(cast('" ~ var('as_of_date') ~ "' as date))" -%}
+{%- else -%}
+    {%- set as_of_expression = "max(order_date)" -%}
+{%- endif %}
 with
 
 orders as (
@@ -7,12 +12,7 @@ orders as (
 ),
 
 final as (
-    select
-        {%- if var('as_of_date') %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else %}
-        max(order_date) as as_of_date
-        {%- endif %}
+    select {{ as_of_expression }} as as_of_date
     from orders
 )
 

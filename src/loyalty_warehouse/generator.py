@@ -336,8 +336,9 @@ def _orders(cfg: GeneratorConfig, rs: _Streams, tl: _Timeline, m: dict, camp: di
     n = int(m["n"])
     arch = m["archetype"]
     # Orders per day while active: heavy-tailed, by archetype.
-    base_days_between = np.array([np.inf, 75.0, 55.0, 9.0, 28.0])[arch]
-    rate = np.exp(rng.normal(0, 0.7, size=n)) / base_days_between
+    base_days_between = np.array([np.inf, 260.0, 200.0, 12.0, 35.0])[arch]
+    sigma = np.array([1.0, 1.1, 1.1, 0.5, 0.6])[arch]
+    rate = np.exp(rng.normal(0, 1.0, size=n) * sigma) / base_days_between
     first = m["registered"] + rng.exponential(6 * DAY, size=n).astype(np.int64)
     stop = np.full(n, tl.t_end, dtype=np.int64)
     stop = np.where(m["churn_at"] >= 0, m["churn_at"], stop)

@@ -50,9 +50,15 @@ events_by_day as (
 ),
 
 member_days as (
-    select member_id, activity_date from purchases_by_day
+    select
+        member_id,
+        activity_date
+    from purchases_by_day
     union
-    select member_id, activity_date from events_by_day
+    select
+        member_id,
+        activity_date
+    from events_by_day
 ),
 
 final as (

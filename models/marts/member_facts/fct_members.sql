@@ -1,4 +1,5 @@
 {%- set window_days = var('member_window_days') -%}
+{%- set in_window = 'daily.activity_date >= as_of.window_start_date' -%}
 with
 
 members as (
@@ -51,16 +52,21 @@ activity as (
         daily.member_id,
         sum(daily.purchases) as purchases_lifetime,
         sum(daily.net_amount) as net_amount_lifetime,
-        {%- for column in ['purchases', 'net_amount', 'logins', 'likes', 'comments', 'favorites',
-                           'shares', 'ugc_posts', 'activity_joins', 'check_ins', 'referral_invites',
-                           'complaints'] %}
-        sum(case when daily.activity_date >= as_of.window_start_date then daily.{{ column }} else 0 end)
-            as {{ column }}_in_window,
-        {%- endfor %}
+        {{ sum_if(in_window, 'daily.purchases') }} as purchases_in_window,
+        {{ sum_if(in_window, 'daily.net_amount') }} as net_amount_in_window,
+        {{ sum_if(in_window, 'daily.logins') }} as logins_in_window,
+        {{ sum_if(in_window, 'daily.likes') }} as likes_in_window,
+        {{ sum_if(in_window, 'daily.comments') }} as comments_in_window,
+        {{ sum_if(in_window, 'daily.favorites') }} as favorites_in_window,
+        {{ sum_if(in_window, 'daily.shares') }} as shares_in_window,
+        {{ sum_if(in_window, 'daily.ugc_posts') }} as ugc_posts_in_window,
+        {{ sum_if(in_window, 'daily.activity_joins') }} as activity_joins_in_window,
+        {{ sum_if(in_window, 'daily.check_ins') }} as check_ins_in_window,
+        {{ sum_if(in_window, 'daily.referral_invites') }} as referral_invites_in_window,
+        {{ sum_if(in_window, 'daily.complaints') }} as complaints_in_window,
         sum(daily.seeding_activity_joins) as seeding_activity_joins_lifetime,
-        sum(
-            case when daily.activity_date >= as_of.window_start_date and daily.is_active then 1 else 0 end
-        ) as active_days_in_window,
+        {{ sum_if(in_window ~ ' and daily.is_active', '1') }}
+            as active_days_in_window,
         min(case when daily.purchases > 0 then daily.activity_date end) as first_purchase_date,
         max(case when daily.purchases > 0 then daily.activity_date end) as last_purchase_date,
         max(case when daily.is_active then daily.activity_date end) as last_active_date
@@ -104,8 +110,10 @@ final as (
             when coalesce(activity.purchases_lifetime, 0) > 0
                 then activity.net_amount_lifetime / activity.purchases_lifetime
         end as average_order_value,
-        {{ dbt.datediff('activity.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days,
-        {{ dbt.datediff('cast(members.registered_at as date)', 'as_of.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('activity.last_purchase_date', 'as_of.as_of_date', 'day') }}
+            as recency_days,
+        {{ dbt.datediff('cast(members.registered_at as date)', 'as_of.as_of_date', 'day') }}
+            as tenure_days,
         coalesce(activity.active_days_in_window, 0) as active_days_in_window,
         coalesce(activity.logins_in_window, 0) as logins_in_window,
         coalesce(activity.likes_in_window, 0) as likes_in_window,

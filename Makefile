@@ -1,0 +1,40 @@
+# loyalty-warehouse - every target bootstraps .venv from the pinned requirements first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: help venv demo test lint docs clean
+
+help: ## Show the targets
+	@echo "loyalty-warehouse - make TARGET"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@echo "setting up $(VENV) from requirements.txt (pinned)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## Create or update .venv from the pinned requirements
+
+demo: $(STAMP) ## Generate the demo data (50,000 members, 24 months) and build the DuckDB warehouse
+	@$(BIN)/loyalty demo
+
+test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end
+	@$(BIN)/pytest
+
+lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater)
+	@$(BIN)/sqlfluff lint models tests/data analyses
+
+docs: $(STAMP) ## Generate the dbt docs site for the built warehouse (target/index.html)
+	@$(BIN)/dbt docs generate --static
+
+clean: ## Remove generated data, the warehouse and dbt output (keeps .venv)
+	rm -rf data warehouse target logs

@@ -1,0 +1,100 @@
+"""The `loyalty` command. Commands parse arguments and call module functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import paths
+from .generator import GeneratorConfig, generate
+from .preflight import RawDataError
+from .report import format_headline, headline, run_query
+from .runner import BuildError, build
+
+DEMO_MEMBERS = 50_000
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@click.group()
+@click.version_option(package_name="loyalty-warehouse")
+def main() -> None:
+    """loyalty-warehouse: build the private-domain member analytics warehouse."""
+
+
+@main.command("generate")
+@click.option("--members", type=int, default=DEMO_MEMBERS, show_default=True, help="Number of members.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed (same arguments, same files).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
+@click.option("--start", "start", default="2023-01-01", show_default=True, help="First day of the data (YYYY-MM-DD).")
+@click.option("--end", "end", default="2024-12-31", show_default=True, help="Last day of the data (YYYY-MM-DD).")
+@click.option("--bad-rows", is_flag=True, help="Plant bad rows of every bad-input class (for data-quality tests).")
+def generate_cmd(members: int, seed: int, out_dir: Path, start: str, end: str, bad_rows: bool) -> None:
+    """Generate realistic raw data (Parquet) plus a ground-truth file."""
+    try:
+        cfg = GeneratorConfig(members=members, seed=seed, start_date=_date(start), end_date=_date(end), bad_rows=bad_rows)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    summary = generate(cfg, out_dir, progress=_say)
+    click.echo(json.dumps(summary, indent=2))
+
+
+@main.command("build")
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--vars", "vars_json", default=None, help='dbt vars as JSON, e.g. \'{"member_window_days": 180}\'.')
+def build_cmd(raw_dir: Path, warehouse: Path, vars_json: str | None) -> None:
+    """Check the raw files and build every model and test with dbt."""
+    _build(raw_dir, warehouse, json.loads(vars_json) if vars_json else None)
+
+
+@main.command("demo")
+@click.option("--members", type=int, default=DEMO_MEMBERS, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
+    """Generate the demo dataset (if not there yet) and build the warehouse from it."""
+    marker = raw_dir / "generation.json"
+    wanted = {"members": str(members), "seed": str(seed)}
+    current = json.loads(marker.read_text())["config"] if marker.exists() else {}
+    if {k: current.get(k) for k in wanted} != wanted:
+        generate(GeneratorConfig(members=members, seed=seed), raw_dir, progress=_say)
+    else:
+        _say(f"demo data already in {raw_dir} ({members:,} members, seed {seed})")
+    _build(raw_dir, warehouse, None)
+
+
+@main.command("query")
+@click.argument("sql")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows to print at most.")
+def query_cmd(sql: str, warehouse: Path, limit: int) -> None:
+    """Run a read-only SQL query against the warehouse and print the result."""
+    if not warehouse.exists():
+        raise click.UsageError(f"no warehouse at {warehouse}; run `loyalty demo` or `loyalty build` first")
+    click.echo(run_query(warehouse, sql, limit))
+
+
+def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:
+    try:
+        result = build(raw_dir, warehouse, extra_vars, progress=_say)
+    except (RawDataError, BuildError) as exc:
+        _say(f"error: {exc}")
+        sys.exit(1)
+    _say(f"built in {result.seconds:.1f}s")
+    click.echo(format_headline(headline(result.warehouse), result.warehouse))
+
+
+if __name__ == "__main__":
+    main()

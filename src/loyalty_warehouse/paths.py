@@ -1,0 +1,11 @@
+"""Where things live. Every path can be overridden by an environment variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("LOYALTY_PROJECT_DIR", Path(__file__).resolve().parents[2]))
+DEFAULT_RAW_DIR = Path(os.environ.get("LOYALTY_RAW_DIR", PROJECT_DIR / "data" / "raw"))
+DEFAULT_WAREHOUSE = Path(os.environ.get("LOYALTY_WAREHOUSE_PATH", PROJECT_DIR / "warehouse" / "loyalty.duckdb"))
+PROFILES_DIR = PROJECT_DIR / "profiles"

@@ -1,0 +1,33 @@
+"""Shared fixtures: a small generated dataset and a warehouse built from it with dbt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from loyalty_warehouse.generator import GeneratorConfig, generate
+from loyalty_warehouse.runner import build
+
+SMALL_MEMBERS = 3_000
+
+
+@pytest.fixture(scope="session")
+def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("raw")
+    generate(GeneratorConfig(members=SMALL_MEMBERS, seed=7), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small dataset built with `dbt build` (every model, seed, data test and unit test)."""
+    work = tmp_path_factory.mktemp("warehouse")
+    result = build(small_raw, work / "loyalty.duckdb", target_path=work / "target", progress=print)
+    return result.warehouse
+
+
+@pytest.fixture(scope="session")
+def generation_summary(small_raw: Path) -> dict:
+    return json.loads((small_raw / "generation.json").read_text())

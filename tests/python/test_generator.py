@@ -1,0 +1,122 @@
+"""The generator: deterministic, true to the contract, and realistic where the marts need it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from loyalty_warehouse.contract import RAW_TABLES
+from loyalty_warehouse.generator import BAD_ROW_CLASSES, GeneratorConfig, generate
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
+    cfg = GeneratorConfig(members=800, seed=11)
+    generate(cfg, tmp_path / "a")
+    generate(cfg, tmp_path / "b")
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+
+
+def test_another_seed_gives_other_data(tmp_path: Path) -> None:
+    generate(GeneratorConfig(members=800, seed=11), tmp_path / "a")
+    generate(GeneratorConfig(members=800, seed=12), tmp_path / "b")
+    a, b = _digests(tmp_path / "a"), _digests(tmp_path / "b")
+    assert a["raw_orders.parquet"] != b["raw_orders.parquet"]
+
+
+def test_every_file_has_the_contract_schema(small_raw: Path) -> None:
+    for table in RAW_TABLES:
+        schema = pq.read_schema(small_raw / f"{table.name}.parquet")
+        assert [f.name for f in schema] == [c.name for c in table.columns], table.name
+        assert [f.type for f in schema] == [c.type for c in table.columns], table.name
+
+
+def test_enumerations_stay_within_the_contract(small_raw: Path) -> None:
+    con = duckdb.connect()
+    for table in RAW_TABLES:
+        for col in table.columns:
+            if not col.allowed or col.name == "social_platforms":
+                continue
+            path = (small_raw / f"{table.name}.parquet").as_posix()
+            values = {r[0] for r in con.execute(f"select distinct {col.name} from '{path}' where {col.name} is not null").fetchall()}
+            assert values <= set(col.allowed), f"{table.name}.{col.name}: {values - set(col.allowed)}"
+
+
+def test_invariants_of_the_raw_data(small_raw: Path) -> None:
+    con = duckdb.connect()
+    con.execute(f"set file_search_path = '{small_raw.as_posix()}'")
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    # ids are unique except for the planted exact replays
+    assert q("select count(*) - count(distinct order_id) from (select distinct * from 'raw_orders.parquet')") == 0
+    assert q("select count(*) - count(distinct event_id) from (select distinct * from 'raw_interactions.parquet')") == 0
+    assert q("select count(*) - count(distinct member_id) from 'raw_members.parquet'") == 0
+    # money is consistent
+    assert q("select count(*) from 'raw_orders.parquet' where refund_amount > paid_amount or paid_amount < 0") == 0
+    assert q("select count(*) from 'raw_orders.parquet' where paid_amount > gross_amount + 0.01") == 0
+    # nobody orders before registering, and referrers registered before the people they referred
+    assert q(
+        "select count(*) from 'raw_orders.parquet' o join 'raw_members.parquet' m using (member_id) "
+        "where o.ordered_at < m.registered_at"
+    ) == 0
+    assert q(
+        "select count(*) from 'raw_members.parquet' m join 'raw_members.parquet' r "
+        "on m.referrer_member_id = r.member_id where r.registered_at > m.registered_at or m.referrer_member_id = m.member_id"
+    ) == 0
+    # every timestamp is inside the configured range
+    assert q("select max(ordered_at) from 'raw_orders.parquet'") <= dt.datetime(2024, 12, 31, 23, 59, 59)
+    assert q("select min(registered_at) from 'raw_members.parquet'") >= dt.datetime(2023, 1, 1)
+    # each participation's post is a real ugc_post event of the same member
+    assert q(
+        "select count(*) from 'raw_koc_participations.parquet' p left join 'raw_interactions.parquet' e "
+        "on e.content_id = p.post_id and e.event_type = 'ugc_post' and e.member_id = p.member_id "
+        "where p.post_id is not null and e.event_id is null"
+    ) == 0
+    # post metrics are cumulative: they never decrease over observations
+    assert q(
+        "select count(*) from (select exposures, lag(exposures) over (partition by post_id order by observed_at) as prev "
+        "from 'raw_ugc_post_metrics.parquet') where exposures < prev"
+    ) == 0
+
+
+def test_planted_behaviours_are_realistic(small_raw: Path) -> None:
+    con = duckdb.connect()
+    con.execute(f"set file_search_path = '{small_raw.as_posix()}'")
+    rows = con.execute(
+        """
+        with purchases as (
+            select member_id, count(*) as n, sum(paid_amount - refund_amount) as amount
+            from 'raw_orders.parquet' where status in ('paid', 'partially_refunded') group by member_id
+        )
+        select g.archetype, count(*) as members, median(coalesce(p.n, 0)) as orders,
+               sum(coalesce(p.amount, 0)) as gmv
+        from 'ground_truth.parquet' g left join purchases p using (member_id)
+        group by g.archetype
+        """
+    ).fetchall()
+    by = {r[0]: r for r in rows}
+    total_gmv = sum(r[3] for r in rows)
+    total_members = sum(r[1] for r in rows)
+    # a minority of super users holds a large share of GMV (heavy tail, 20/80-like)
+    assert by["super_user"][1] / total_members < 0.1
+    assert by["super_user"][3] / total_gmv > 0.4
+    assert by["prospect"][2] == 0
+    print({k: v[1:] for k, v in by.items()})
+
+
+def test_bad_rows_option_plants_every_class(tmp_path: Path) -> None:
+    generate(GeneratorConfig(members=500, seed=3, bad_rows=True), tmp_path)
+    manifest = pq.read_table(tmp_path / "bad_rows_manifest.parquet").to_pylist()
+    assert {row["bad_class"] for row in manifest} == set(BAD_ROW_CLASSES)
+
+
+def test_too_few_members_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="--members must be at least 100"):
+        GeneratorConfig(members=10)

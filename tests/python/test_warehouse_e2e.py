@@ -1,0 +1,148 @@
+"""End to end: generate data, `dbt build` it, and check the results against the raw files and the ground truth."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from loyalty_warehouse.generator import GeneratorConfig, generate
+from loyalty_warehouse.preflight import check_raw_dir
+from loyalty_warehouse.report import headline
+from loyalty_warehouse.runner import BuildError, build, run_dbt
+
+pytestmark = pytest.mark.e2e
+
+
+def _connect(warehouse: Path, raw: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute(f"create temp view ground_truth as select * from '{(raw / 'ground_truth.parquet').as_posix()}'")
+    con.execute(f"create temp view raw_orders as select * from '{(raw / 'raw_orders.parquet').as_posix()}'")
+    con.execute(f"create temp view raw_members as select * from '{(raw / 'raw_members.parquet').as_posix()}'")
+    return con
+
+
+def test_every_raw_row_reaches_the_member_facts(built_warehouse: Path, small_raw: Path, generation_summary: dict) -> None:
+    rows, replays = generation_summary["rows"], generation_summary["exact_replays"]
+    figures = headline(built_warehouse)
+    assert figures["tables"]["member_facts.fct_orders"] == rows["raw_orders"] - replays["raw_orders"]
+    assert figures["tables"]["member_facts.fct_interactions"] == rows["raw_interactions"] - replays["raw_interactions"]
+    assert figures["tables"]["member_facts.dim_members"] == rows["raw_members"]
+    assert figures["tables"]["member_facts.fct_members"] == rows["raw_members"]
+
+
+def test_planted_behaviours_are_recovered(built_warehouse: Path, small_raw: Path) -> None:
+    con = _connect(built_warehouse, small_raw)
+    # prospects never purchase
+    assert con.execute(
+        "select count(*) from member_facts.fct_members join ground_truth using (member_id) "
+        "where archetype = 'prospect' and purchases_lifetime > 0"
+    ).fetchone()[0] == 0
+    # members planted as churned for good have not purchased since their churn date
+    late = con.execute(
+        "select count(*), count(*) filter (where f.last_purchase_date > cast(g.churned_at as date)) "
+        "from member_facts.fct_members f join ground_truth g using (member_id) where g.is_churned"
+    ).fetchone()
+    assert late[0] > 0 and late[1] == 0
+    medians = dict(
+        con.execute(
+            "select archetype, median(net_amount_in_window) from member_facts.fct_members "
+            "join ground_truth using (member_id) group by archetype"
+        ).fetchall()
+    )
+    print("median net amount in window by archetype:", medians)
+    assert medians["super_user"] > 5 * medians["regular"]
+    posts = dict(
+        con.execute(
+            "select is_koc, median(ugc_posts_in_window) from member_facts.fct_members "
+            "join ground_truth using (member_id) where archetype in ('koc', 'regular') group by is_koc"
+        ).fetchall()
+    )
+    print("median UGC posts in window, KOC vs regular:", posts)
+    assert posts[True] >= 5 and posts[False] == 0
+
+
+def test_referral_conversions_match_an_independent_count(built_warehouse: Path, small_raw: Path) -> None:
+    con = _connect(built_warehouse, small_raw)
+    expected = con.execute(
+        """
+        select count(distinct m.member_id)
+        from raw_members m
+        join raw_orders o on o.member_id = m.member_id and o.status in ('paid', 'partially_refunded')
+        where m.referrer_member_id is not null
+          and cast(o.ordered_at as date) <= (select max(as_of_date) from member_facts.fct_members)
+        """
+    ).fetchone()[0]
+    got = con.execute("select sum(referrals_converted_lifetime) from member_facts.fct_members").fetchone()[0]
+    assert got == expected > 0
+
+
+def test_changing_the_window_var_changes_the_window_aggregates(
+    built_warehouse: Path, small_raw: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    locations = check_raw_dir(small_raw, tmp_path / "placeholders").locations
+    run_dbt(
+        ["build", "--select", "fct_members"],
+        warehouse,
+        {"raw_locations": locations, "member_window_days": 30},
+        target_path=tmp_path / "target",
+    )
+    con = _connect(warehouse, small_raw)
+    got = dict(con.execute("select member_id, purchases_in_window from member_facts.fct_members").fetchall())
+    assert con.execute("select distinct window_days from member_facts.fct_members").fetchall() == [(30,)]
+    # the same figure computed straight from the raw file, without the models
+    expected = dict(
+        con.execute(
+            """
+            select member_id, count(*)
+            from (select distinct * from raw_orders)
+            where status in ('paid', 'partially_refunded')
+              and cast(ordered_at as date) between date '2024-12-31' - 29 and date '2024-12-31'
+            group by member_id
+            """
+        ).fetchall()
+    )
+    assert {k: v for k, v in got.items() if v} == expected
+    before = _connect(built_warehouse, small_raw).execute(
+        "select sum(purchases_in_window) from member_facts.fct_members"
+    ).fetchone()[0]
+    assert sum(got.values()) < before
+
+
+def test_csv_exports_build_the_same_warehouse(built_warehouse: Path, small_raw: Path, tmp_path: Path) -> None:
+    raw_csv = tmp_path / "raw_csv"
+    raw_csv.mkdir()
+    for parquet in small_raw.glob("raw_*.parquet"):
+        pacsv.write_csv(pq.read_table(parquet), raw_csv / f"{parquet.stem}.csv")
+    result = build(raw_csv, tmp_path / "csv.duckdb", target_path=tmp_path / "target")
+    checksum = (
+        "select count(*), sum(purchases_lifetime), sum(net_amount_lifetime), sum(ugc_posts_in_window), "
+        "sum(active_days_in_window), sum(referrals_converted_lifetime) from member_facts.fct_members"
+    )
+    from_csv = duckdb.connect(str(result.warehouse), read_only=True).execute(checksum).fetchone()
+    from_parquet = duckdb.connect(str(built_warehouse), read_only=True).execute(checksum).fetchone()
+    assert from_csv == from_parquet
+
+
+def test_bad_rows_stop_the_build_with_the_failing_checks_named(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    generate(GeneratorConfig(members=400, seed=5, bad_rows=True), raw)
+    lines: list[str] = []
+    with pytest.raises(BuildError, match="`dbt build` failed"):
+        build(raw, tmp_path / "bad.duckdb", target_path=tmp_path / "target", progress=lines.append)
+    failed = "\n".join(line for line in lines if " FAIL " in line)
+    for check in (
+        "unique_stg_raw__orders_order_id",  # duplicate ids with different content
+        "relationships_stg_raw__orders_member_id",  # orphan member ids
+        "expression_is_true_stg_raw__orders",  # negative amounts, refund above payment
+        "relationships_stg_raw__interactions_event_type",  # unknown enum value
+        "not_null_stg_raw__interactions_member_id",  # empty-string ids become null
+        "expression_is_true_stg_raw__members",  # self-referral
+    ):
+        assert check in failed, f"{check} did not fail:\n{failed}"
