@@ -271,3 +271,20 @@ RAW_TABLES: tuple[RawTable, ...] = (
 )
 
 TABLES_BY_NAME = {t.name: t for t in RAW_TABLES}
+
+
+def render_markdown() -> str:
+    """The contract as Markdown tables (the README's 'Raw data contract' section is this text)."""
+    out: list[str] = []
+    for table in RAW_TABLES:
+        kind = "required" if table.required else "optional"
+        out.append(f"#### `{table.name}` ({kind}) - {table.grain} Key: `{table.key}`.\n")
+        out.append(f"{table.description}\n")
+        out.append("| column | type | meaning | allowed values |")
+        out.append("|---|---|---|---|")
+        for col in table.columns:
+            allowed = ", ".join(f"`{v}`" for v in col.allowed) if col.allowed else ""
+            meaning = col.description + ("" if col.nullable else " Never null.")
+            out.append(f"| `{col.name}` | {col.sql_type} | {meaning} | {allowed} |")
+        out.append("")
+    return "\n".join(out)

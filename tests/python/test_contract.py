@@ -11,7 +11,7 @@ from loyalty_warehouse.paths import PROJECT_DIR
 
 
 def _load_writer():
-    spec = importlib.util.spec_from_file_location("write_sources_yaml", PROJECT_DIR / "scripts" / "write_sources_yaml.py")
+    spec = importlib.util.spec_from_file_location("write_sources_yaml", PROJECT_DIR / "scripts" / "sync_contract_docs.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -19,7 +19,12 @@ def _load_writer():
 
 def test_sources_yaml_is_generated_from_the_contract() -> None:
     committed = (PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml").read_text(encoding="utf-8")
-    assert committed == _load_writer().render(), "run: .venv/bin/python scripts/write_sources_yaml.py"
+    assert committed == _load_writer().render(), "run: .venv/bin/python scripts/sync_contract_docs.py"
+
+
+def test_readme_documents_every_column_of_the_contract() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    assert readme == _load_writer().readme_with_contract(readme), "run: .venv/bin/python scripts/sync_contract_docs.py"
 
 
 def test_enum_seed_matches_the_contract() -> None:

@@ -1,6 +1,6 @@
-"""Write models/staging/raw/_raw__sources.yml from the raw data contract (src/loyalty_warehouse/contract.py).
+"""Write the sources YAML and the README's contract section from src/loyalty_warehouse/contract.py.
 
-Run after changing the contract; tests/python/test_contract.py fails while the two disagree.
+Run after changing the contract; tests/python/test_contract.py fails while they disagree.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from loyalty_warehouse.contract import RAW_TABLES  # noqa: E402
+from loyalty_warehouse.contract import RAW_TABLES, render_markdown  # noqa: E402
+
+START, END = "<!-- contract:start -->\n", "<!-- contract:end -->"
 
 
 def render() -> str:
     lines = [
-        "# Generated from src/loyalty_warehouse/contract.py by scripts/write_sources_yaml.py - edit the contract, not this file.",
+        "# Generated from src/loyalty_warehouse/contract.py by scripts/sync_contract_docs.py - edit the contract, not this file.",
         "version: 2",
         "",
         "sources:",
@@ -55,7 +57,15 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def readme_with_contract(readme: str) -> str:
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return head + START + render_markdown() + END + tail
+
+
 if __name__ == "__main__":
     target = ROOT / "models" / "staging" / "raw" / "_raw__sources.yml"
     target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT)}")
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_contract(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)} and the contract section of README.md")
