@@ -26,7 +26,7 @@ from . import contract as C
 DAY = 86_400
 ARCHETYPES = ("prospect", "regular", "churner", "super_user", "koc")
 # Share of members per archetype; KOCs are further split into sub-behaviours below.
-ARCHETYPE_SHARES = (0.18, 0.53, 0.21, 0.05, 0.03)
+ARCHETYPE_SHARES = (0.18, 0.46, 0.16, 0.17, 0.03)
 KOC_BEHAVIOURS = ("steady", "dormant", "posting_only_decline", "graduate")
 KOC_BEHAVIOUR_SHARES = (0.45, 0.30, 0.15, 0.10)
 
@@ -336,7 +336,7 @@ def _orders(cfg: GeneratorConfig, rs: _Streams, tl: _Timeline, m: dict, camp: di
     n = int(m["n"])
     arch = m["archetype"]
     # Orders per day while active: heavy-tailed, by archetype.
-    base_days_between = np.array([np.inf, 260.0, 200.0, 12.0, 35.0])[arch]
+    base_days_between = np.array([np.inf, 260.0, 200.0, 30.0, 40.0])[arch]
     sigma = np.array([1.0, 1.1, 1.1, 0.5, 0.6])[arch]
     rate = np.exp(rng.normal(0, 1.0, size=n) * sigma) / base_days_between
     first = m["registered"] + rng.exponential(6 * DAY, size=n).astype(np.int64)
@@ -364,7 +364,7 @@ def _orders(cfg: GeneratorConfig, rs: _Streams, tl: _Timeline, m: dict, camp: di
     t = np.where(k == 0, first[member], np.clip(t, lo, hi))
     t = np.minimum(t, tl.t_end)
 
-    mult = m["spend_multiplier"][member] * np.where(arch[member] == ARCHETYPES.index("super_user"), 2.2, 1.0)
+    mult = m["spend_multiplier"][member] * np.where(arch[member] == ARCHETYPES.index("super_user"), 1.6, 1.0)
     gross = np.round(np.exp(rng.normal(np.log(160), 0.65, size=total)) * mult, 2)
     discount = np.round(gross * rng.choice([0.0, 0.05, 0.1, 0.2], size=total, p=[0.5, 0.2, 0.2, 0.1]), 2)
     paid = np.round(gross - discount, 2)
@@ -434,7 +434,7 @@ _RATES = {
     "prospect": np.array([0.02, 0.01, 0.03, 0.01, 0.002, 0.002, 0.001, 0.005, 0.002, 0.0, 0.0, 0.0, 0.0, 0.001]),
     "regular": np.array([0.06, 0.03, 0.08, 0.03, 0.008, 0.006, 0.004, 0.02, 0.006, 0.001, 0.0005, 0.0008, 0.002, 0.003]),
     "churner": np.array([0.05, 0.02, 0.06, 0.02, 0.005, 0.004, 0.002, 0.01, 0.004, 0.0005, 0.0003, 0.002, 0.002, 0.003]),
-    "super_user": np.array([0.3, 0.15, 0.4, 0.2, 0.08, 0.05, 0.06, 0.25, 0.04, 0.015, 0.01, 0.0005, 0.004, 0.004]),
+    "super_user": np.array([0.2, 0.1, 0.25, 0.12, 0.05, 0.03, 0.04, 0.15, 0.03, 0.01, 0.006, 0.0005, 0.004, 0.004]),
     "koc": np.array([0.35, 0.2, 0.45, 0.25, 0.12, 0.06, 0.05, 0.15, 0.06, 0.03, 0.09, 0.0005, 0.003, 0.004]),
 }
 # Multipliers applied after the behaviour change of a KOC sub-behaviour.
@@ -836,7 +836,8 @@ def _ground_truth(m: dict, tl: _Timeline) -> pa.Table:
             "member_id": _ids("M", n, 8),
             "archetype": _choice(ARCHETYPES, arch),
             "koc_behaviour": _choice(KOC_BEHAVIOURS, np.maximum(beh, 0), mask=~is_koc),
-            "is_super_user": pa.array(arch == ARCHETYPES.index("super_user")),
+            # KOCs are planted high-value too: the value model counts content and social value (spec C05)
+            "is_super_user": pa.array(np.isin(arch, [ARCHETYPES.index("super_user"), ARCHETYPES.index("koc")])),
             "is_koc": pa.array(is_koc),
             "is_dormant_koc": pa.array(beh == KOC_BEHAVIOURS.index("dormant")),
             "is_posting_only_decline": pa.array(beh == KOC_BEHAVIOURS.index("posting_only_decline")),

@@ -42,6 +42,9 @@ events_by_day as (
         sum(case when interactions.event_type = 'referral_invite' then 1 else 0 end)
             as referral_invites,
         sum(case when interactions.event_type = 'complaint' then 1 else 0 end) as complaints,
+        sum(case when interactions.event_type = 'survey_completed' then 1 else 0 end)
+            as surveys_completed,
+        sum(case when interactions.event_type = 'nps_response' then 1 else 0 end) as nps_responses,
         sum(case when interactions.event_type = 'message_received' then 1 else 0 end)
             as messages_received
     from interactions
@@ -79,6 +82,8 @@ final as (
         coalesce(events_by_day.check_ins, 0) as check_ins,
         coalesce(events_by_day.referral_invites, 0) as referral_invites,
         coalesce(events_by_day.complaints, 0) as complaints,
+        coalesce(events_by_day.surveys_completed, 0) as surveys_completed,
+        coalesce(events_by_day.nps_responses, 0) as nps_responses,
         coalesce(events_by_day.messages_received, 0) as messages_received,
         (
             coalesce(purchases_by_day.purchases, 0) > 0

@@ -1,0 +1,17 @@
+{#- A 1..bins score from the percent rank of an ordering, tie-stable: equal values get
+    equal scores because percent_rank gives ties the same rank. The top of the
+    ordering gets `bins`. -#}
+{% macro score_bin(order_by, bins, partition_by=none) -%}
+    cast(1 + least(
+        {{ bins - 1 }},
+        floor({{ bins }} * percent_rank() over (
+            {%- if partition_by %}partition by {{ partition_by }} {% endif -%}
+            order by {{ order_by }}
+        ))
+    ) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{#- A 0..100 score from the percent rank of a value among the rows (2 decimals). -#}
+{% macro percent_rank_score(column_name) -%}
+    round(cast(100 * percent_rank() over (order by {{ column_name }}) as {{ dbt.type_numeric() }}), 2)
+{%- endmacro %}

@@ -1,0 +1,67 @@
+{%- set top_share = var('pareto_top_share') -%}
+with
+
+scores as (
+    select * from {{ ref('fct_super_user_scores') }}
+),
+
+buyers as (
+    select
+        member_id,
+        consumption_raw as net_amount,
+        row_number() over (order by consumption_raw desc, member_id asc) as spend_rank,
+        count(*) over () as buyer_count
+    from scores
+    where consumption_raw > 0
+),
+
+valued as (
+    select
+        member_id,
+        value_score,
+        value_rank,
+        count(*) over () as eligible_count
+    from scores
+),
+
+gmv_share as (
+    select
+        max(buyer_count) as buyers,
+        sum(net_amount) as net_amount,
+        {{ sum_if('spend_rank <= ceiling(' ~ top_share ~ ' * buyer_count)', 'net_amount') }} as top_net_amount
+    from buyers
+),
+
+value_share as (
+    select
+        max(eligible_count) as eligible_members,
+        sum(value_score) as value_total,
+        {{ sum_if('value_rank <= ceiling(' ~ top_share ~ ' * eligible_count)', 'value_score') }} as top_value_total
+    from valued
+),
+
+super_users as (
+    select
+        sum(case when is_super_user then 1 else 0 end) as super_users,
+        max(as_of_date) as as_of_date
+    from scores
+),
+
+final as (
+    select
+        gmv_share.buyers,
+        value_share.eligible_members,
+        super_users.super_users,
+        {{ top_share }} as top_share,
+        cast(ceiling({{ top_share }} * gmv_share.buyers) as {{ dbt.type_int() }}) as top_buyers,
+        gmv_share.net_amount,
+        gmv_share.top_net_amount / nullif(gmv_share.net_amount, 0) as top_share_of_net_amount,
+        value_share.top_value_total / nullif(value_share.value_total, 0) as top_share_of_value,
+        super_users.super_users * 1.0 / nullif(value_share.eligible_members, 0) as super_user_share,
+        super_users.as_of_date
+    from gmv_share
+    cross join value_share
+    cross join super_users
+)
+
+select * from final
