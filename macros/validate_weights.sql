@@ -26,7 +26,7 @@
     {%- endfor -%}
     {%- if (total.value - 1) | abs > 0.000001 -%}
         {{ exceptions.raise_compiler_error(
-            "var '" ~ var_name ~ "': weights sum to " ~ total.value
+            "var '" ~ var_name ~ "': weights sum to " ~ (total.value | round(6))
             ~ ", they must sum to 1 (fix it in dbt_project.yml or --vars)") }}
     {%- endif -%}
     {{ return(weights) }}
