@@ -1,11 +1,3 @@
-{%- if var('kox_advocacy_signal') == 'referral_or_share' -%}
-    {%- set advocacy_signals = 'referrals_converted_in_window + recommendations_in_window' -%}
-{%- elif var('kox_advocacy_signal') == 'referral' -%}
-    {%- set advocacy_signals = 'referrals_converted_in_window' -%}
-{%- else -%}
-    {{ exceptions.raise_compiler_error(
-        "var 'kox_advocacy_signal' must be referral_or_share or referral, got " ~ var('kox_advocacy_signal')) }}
-{%- endif -%}
 with
 
 members as (
@@ -21,29 +13,18 @@ buyers as (
         member_id,
         purchases_lifetime,
         net_amount_in_window,
-        referrals_converted_in_window,
-        shares_in_window + ugc_posts_in_window as recommendations_in_window,
+        {{ kox_advocacy_signals('referrals_converted_in_window', 'shares_in_window', 'ugc_posts_in_window') }}
+            as advocacy_signals_in_window,
         as_of_date
     from members
     where purchases_lifetime > 0
 ),
 
-signalled as (
-    select
-        *,
-        {{ advocacy_signals }} as advocacy_signals_in_window
-    from buyers
-),
-
 tiered as (
     select
         *,
-        case
-            when advocacy_signals_in_window > 0 then 'advocate'
-            when purchases_lifetime = 1 then 'explorer'
-            else 'enthusiast'
-        end as kox_tier
-    from signalled
+        {{ kox_tier('advocacy_signals_in_window', 'purchases_lifetime') }} as kox_tier
+    from buyers
 ),
 
 final as (

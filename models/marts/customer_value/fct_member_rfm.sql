@@ -1,4 +1,3 @@
-{%- set bins = var('rfm_score_bins') -%}
 {%- set window_days = var('rfm_window_days') -%}
 {%- set in_window = 'orders.order_date >= as_of.window_start_date' -%}
 with
@@ -44,20 +43,7 @@ measured as (
 ),
 
 scored as (
-    select
-        member_id,
-        recency_days,
-        frequency,
-        monetary,
-        {{ score_bin('recency_days desc', bins) }} as r_score,
-        {{ score_bin('frequency', bins) }} as f_score,
-        {{ score_bin('monetary', bins) }} as m_score,
-        recency_days < avg(recency_days) over () as is_recency_high,
-        frequency > avg(frequency) over () as is_frequency_high,
-        monetary > avg(monetary) over () as is_monetary_high,
-        as_of_date,
-        last_purchase_date
-    from measured
+    {{ rfm_scored('measured', 'as_of_date') }}
 ),
 
 final as (

@@ -1,0 +1,90 @@
+{#- Canonical lifecycle stage (spec C02), evaluated in the spec's order; the first rule that
+    holds wins. Every boundary is "days <= var" on the inclusive side:
+      prospect: no purchase up to as_of_date
+      new:      days_since_first_purchase <= lifecycle_new_days
+      active:   days_since_last_purchase  <= lifecycle_active_days
+      at_risk:  days_since_last_purchase  <= lifecycle_at_risk_days
+      dormant:  days_since_last_purchase  <= lifecycle_dormant_days
+      churned:  otherwise (days_since_last_purchase > lifecycle_dormant_days) -#}
+{%- set stable_days = var('lifecycle_stable_days') -%}
+{%- set stable_min_purchases = var('lifecycle_stable_min_purchases') -%}
+with
+
+members as (
+    select * from {{ ref('fct_members') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+measured as (
+    select
+        member_id,
+        purchases_lifetime,
+        {{ dbt.datediff('first_purchase_date', 'as_of_date', 'day') }}
+            as days_since_first_purchase,
+        {{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }}
+            as days_since_last_purchase,
+        {{ dbt.datediff('last_active_date', 'as_of_date', 'day') }}
+            as days_since_last_activity,
+        as_of_date,
+        cast({{ dbt.dateadd('day', -(stable_days - 1), 'as_of_date') }} as date) as stable_window_start_date,
+        first_purchase_date,
+        last_purchase_date,
+        last_active_date
+    from members
+),
+
+-- purchases in the trailing lifecycle_stable_days ending on as_of_date, both ends included
+stable_window_purchases as (
+    select
+        measured.member_id,
+        count(*) as purchases_in_stable_window
+    from measured
+    inner join orders on measured.member_id = orders.member_id
+    where
+        orders.is_purchase
+        and orders.order_date >= measured.stable_window_start_date
+        and orders.order_date <= measured.as_of_date
+    group by measured.member_id
+),
+
+staged as (
+    select
+        measured.*,
+        coalesce(stable_window_purchases.purchases_in_stable_window, 0) as purchases_in_stable_window,
+        case
+            when measured.purchases_lifetime = 0 then 'prospect'
+            when measured.days_since_first_purchase <= {{ var('lifecycle_new_days') }} then 'new'
+            when measured.days_since_last_purchase <= {{ var('lifecycle_active_days') }} then 'active'
+            when measured.days_since_last_purchase <= {{ var('lifecycle_at_risk_days') }} then 'at_risk'
+            when measured.days_since_last_purchase <= {{ var('lifecycle_dormant_days') }} then 'dormant'
+            else 'churned'
+        end as lifecycle_stage
+    from measured
+    left join stable_window_purchases on measured.member_id = stable_window_purchases.member_id
+),
+
+final as (
+    select
+        member_id,
+        lifecycle_stage,
+        purchases_lifetime,
+        purchases_in_stable_window,
+        days_since_first_purchase,
+        days_since_last_purchase,
+        days_since_last_activity,
+        (
+            lifecycle_stage = 'active'
+            and days_since_first_purchase >= {{ stable_days }}
+            and purchases_in_stable_window >= {{ stable_min_purchases }}
+        ) as is_stable,
+        as_of_date,
+        first_purchase_date,
+        last_purchase_date,
+        last_active_date
+    from staged
+)
+
+select * from final
