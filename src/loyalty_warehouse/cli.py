@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import paths
-from .generator import GeneratorConfig, generate
+from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError
 from .report import format_headline, headline, run_query
 from .runner import BuildError, build
@@ -66,7 +66,7 @@ def build_cmd(raw_dir: Path, warehouse: Path, vars_json: str | None) -> None:
 def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
     """Generate the demo dataset (if not there yet) and build the warehouse from it."""
     marker = raw_dir / "generation.json"
-    wanted = {"members": str(members), "seed": str(seed)}
+    wanted = {"members": str(members), "seed": str(seed), "generator_version": str(GENERATOR_VERSION)}
     current = json.loads(marker.read_text())["config"] if marker.exists() else {}
     if {k: current.get(k) for k in wanted} != wanted:
         generate(GeneratorConfig(members=members, seed=seed), raw_dir, progress=_say)

@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 from . import contract as C
 
 DAY = 86_400
+# Bump when the generated data changes for the same arguments (demo data is then regenerated).
+GENERATOR_VERSION = 3
 ARCHETYPES = ("prospect", "regular", "churner", "super_user", "koc")
 # Share of members per archetype; KOCs are further split into sub-behaviours below.
 ARCHETYPE_SHARES = (0.18, 0.46, 0.16, 0.17, 0.03)
@@ -503,7 +505,7 @@ def _interactions(
     end = np.minimum(end, churned_end)
     change = np.where(m["behaviour_change_at"] >= 0, m["behaviour_change_at"], end)
     change = np.clip(change, start, end)
-    rate_matrix = 0.4 * np.stack([_RATES[ARCHETYPES[a]] for a in range(len(ARCHETYPES))])[arch]
+    rate_matrix = 0.22 * np.stack([_RATES[ARCHETYPES[a]] for a in range(len(ARCHETYPES))])[arch]
     intensity = np.exp(rng.normal(0, 0.4, size=n))[:, None]
     after = np.ones_like(rate_matrix)
     for name, mult in _AFTER_CHANGE.items():
@@ -968,7 +970,7 @@ def generate(cfg: GeneratorConfig, out_dir: Path, progress: Progress | None = No
     elapsed = time.perf_counter() - started
     rows = {name: t.num_rows for name, t in tables.items()}
     summary = {
-        "config": {k: str(v) for k, v in asdict(cfg).items()},
+        "config": {**{k: str(v) for k, v in asdict(cfg).items()}, "generator_version": str(GENERATOR_VERSION)},
         "rows": rows,
         "exact_replays": {"raw_orders": order_replays, "raw_interactions": event_replays},
         "bad_rows": len(manifest),

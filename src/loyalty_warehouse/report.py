@@ -6,12 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-PUBLIC_TABLES = (
-    ("member_facts", "dim_members"),
-    ("member_facts", "fct_members"),
-    ("member_facts", "fct_orders"),
-    ("member_facts", "fct_interactions"),
-)
+# Schemas that hold the public tables BI tools read (see README, "What you get").
+PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership")
 
 
 def headline(warehouse: Path) -> dict:
@@ -30,9 +26,13 @@ def headline(warehouse: Path) -> dict:
             from member_facts.fct_members
             """
         ).fetchone()
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {PUBLIC_SCHEMAS} order by table_schema, table_name"
+        ).fetchall()
         tables = {
-            f"{schema}.{name}": con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
-            for schema, name in PUBLIC_TABLES
+            f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in names
         }
     finally:
         con.close()
@@ -56,8 +56,8 @@ def format_headline(figures: dict, warehouse: Path) -> str:
         f"repeat customers {figures['repeat_customer_share']:.1%} of buyers",
         "public tables:",
     ]
-    lines += [f"  {name:32} {rows:>12,} rows" for name, rows in figures["tables"].items()]
-    lines.append("query it: loyalty query \"select * from member_facts.fct_members limit 5\"")
+    lines += [f"  {name:40} {rows:>12,} rows" for name, rows in figures["tables"].items()]
+    lines.append('query it: .venv/bin/loyalty query "select * from customer_value.rpt_rfm_segments"')
     return "\n".join(lines)
 
 
