@@ -39,7 +39,7 @@ final as (
         discount_amount,
         paid_amount,
         refund_amount,
-        paid_amount - refund_amount as net_amount,
+        cast(paid_amount - refund_amount as {{ type_amount() }}) as net_amount,
         {{ is_purchase('status') }} as is_purchase,
         is_private_domain,
         contains_traffic_product,
