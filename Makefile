@@ -27,7 +27,8 @@ venv: $(STAMP) ## Create or update .venv from the pinned requirements
 demo: $(STAMP) ## Generate the demo data (50,000 members, 24 months) and build the DuckDB warehouse
 	@$(BIN)/loyalty demo
 
-test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end
+test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end, PostgreSQL lane
+	@scripts/ensure_postgres.sh
 	@$(BIN)/pytest
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater)

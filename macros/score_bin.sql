@@ -13,5 +13,8 @@
 
 {#- A 0..100 score from the percent rank of a value among the rows (2 decimals). -#}
 {% macro percent_rank_score(column_name) -%}
-    round(cast(100 * percent_rank() over (order by {{ column_name }}) as {{ dbt.type_numeric() }}), 2)
+    cast(
+        round(cast(100 * percent_rank() over (order by {{ column_name }}) as {{ dbt.type_numeric() }}), 2)
+        as {{ type_score() }}
+    )
 {%- endmacro %}

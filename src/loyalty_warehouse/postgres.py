@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .compare import Row, normalise_rows, select_sql
 from .contract import RAW_TABLES
 
 _PG_TYPES = {
@@ -26,6 +28,12 @@ _PG_TYPES = {
     "bigint": "bigint",
     "boolean": "boolean",
 }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def find_pg_bin() -> Path | None:
@@ -44,10 +52,11 @@ class PostgresServer:
     """A PostgreSQL server for the duration of a `with` block."""
 
     workdir: Path
-    port: int = 5433
+    port: int = 0  # 0 = any free port
     database: str = "loyalty"
 
     def __post_init__(self) -> None:
+        self.port = self.port or free_port()
         pg_bin = find_pg_bin()
         if pg_bin is None:
             raise RuntimeError("PostgreSQL server binaries not found; install Debian's package: apt-get install -y postgresql")
@@ -62,7 +71,9 @@ class PostgresServer:
         return args
 
     def _run(self, args: list[str]) -> None:
-        subprocess.run(self._as_postgres(args), check=True, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        proc = subprocess.run(self._as_postgres(args), stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{Path(args[0]).name} failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
 
     def __enter__(self) -> "PostgresServer":
         for folder in (self.data_dir, self.socket_dir):
@@ -109,6 +120,16 @@ class PostgresServer:
         finally:
             con.close()
 
+    def rows(self, table: str, columns: list[str]) -> list[Row]:
+        """Every row of ``schema.table`` (given columns, in order), normalised for comparison."""
+        con = self.connect()
+        try:
+            with con.cursor() as cur:
+                cur.execute(select_sql(table, columns))
+                return normalise_rows(cur.fetchall())
+        finally:
+            con.close()
+
     def env(self) -> dict[str, str]:
         """Environment for dbt's `postgres` target (profiles/profiles.yml)."""
         return {
@@ -144,3 +165,41 @@ def load_raw(server: PostgresServer, raw_dir: Path, schema: str = "raw") -> dict
     finally:
         con.close()
     return counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load a raw folder into an existing PostgreSQL database (settings from LOYALTY_PG_*)."""
+    import argparse
+
+    from . import paths
+
+    parser = argparse.ArgumentParser(
+        prog="python -m loyalty_warehouse.postgres",
+        description="Load the raw Parquet files into schema `raw` of the PostgreSQL database named by "
+        "LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE, ready for `LOYALTY_TARGET=postgres dbt build`.",
+    )
+    parser.add_argument("--raw-dir", type=Path, default=paths.DEFAULT_RAW_DIR)
+    args = parser.parse_args(argv)
+
+    class _Existing(PostgresServer):
+        def __post_init__(self) -> None:  # an already running server: nothing to start
+            pass
+
+        def connect(self, database: str | None = None):
+            import psycopg2
+
+            return psycopg2.connect(
+                host=os.environ.get("LOYALTY_PG_HOST", "127.0.0.1"),
+                port=int(os.environ.get("LOYALTY_PG_PORT", "5432")),
+                user=os.environ.get("LOYALTY_PG_USER", "postgres"),
+                password=os.environ.get("LOYALTY_PG_PASSWORD", ""),
+                dbname=database or os.environ.get("LOYALTY_PG_DATABASE", "loyalty"),
+            )
+
+    counts = load_raw(_Existing(Path(".")), args.raw_dir)
+    for table, rows in counts.items():
+        print(f"loaded {table}: {rows:,} rows")
+
+
+if __name__ == "__main__":
+    main()

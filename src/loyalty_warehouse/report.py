@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 # Schemas that hold the public tables BI tools read (see README, "What you get").
-PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership")
+PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership", "koc", "retention")
 
 
 def headline(warehouse: Path) -> dict:

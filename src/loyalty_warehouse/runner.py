@@ -53,8 +53,12 @@ def run_dbt(
     dbt_vars: dict | None = None,
     target_path: Path | None = None,
     progress: Progress | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
-    """Run one dbt command, streaming its output to ``progress``; return the output."""
+    """Run one dbt command, streaming its output to ``progress``; return the output.
+
+    ``extra_env`` selects another target, e.g. the PostgreSQL lane's LOYALTY_TARGET and LOYALTY_PG_*.
+    """
     say = progress or (lambda _line: None)
     cmd = [dbt_executable(), *args]
     if dbt_vars:
@@ -62,7 +66,7 @@ def run_dbt(
     proc = subprocess.Popen(
         cmd,
         cwd=paths.PROJECT_DIR,
-        env=dbt_env(warehouse, target_path),
+        env=dbt_env(warehouse, target_path) | (extra_env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

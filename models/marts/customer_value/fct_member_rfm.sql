@@ -21,7 +21,7 @@ buyers as (
     select
         orders.member_id,
         {{ sum_if(in_window, '1') }} as frequency,
-        {{ sum_if(in_window, 'orders.net_amount') }} as monetary,
+        cast({{ sum_if(in_window, 'orders.net_amount') }} as {{ type_amount() }}) as monetary,
         max(orders.order_date) as last_purchase_date
     from orders
     cross join as_of

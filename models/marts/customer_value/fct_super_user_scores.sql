@@ -50,13 +50,13 @@ scored as (
 valued as (
     select
         *,
-        round(
+        cast(round(
             {{ weights['consumption'] }} * consumption_score
             + {{ weights['interaction'] }} * interaction_score
             + {{ weights['content'] }} * content_score
             + {{ weights['social'] }} * social_score,
             2
-        ) as value_score,
+        ) as {{ type_score() }}) as value_score,
         purchases_in_window > 0 and conversion_percentile >= {{ high }} as is_high_conversion,
         repurchase_count >= 1 and repurchase_percentile >= {{ high }} as is_high_repurchase,
         share_count >= 1 and share_percentile >= {{ high }} as is_high_sharing,

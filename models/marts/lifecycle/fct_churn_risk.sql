@@ -208,22 +208,22 @@ final as (
         member_id,
         purchases_current_window,
         purchases_previous_window,
-        net_amount_current_window,
-        net_amount_previous_window,
+        cast(net_amount_current_window as {{ type_amount() }}) as net_amount_current_window,
+        cast(net_amount_previous_window as {{ type_amount() }}) as net_amount_previous_window,
         days_since_last_purchase,
         days_since_last_activity,
-        recency_component,
-        frequency_drop_component,
-        monetary_drop_component,
+        cast(recency_component as {{ type_score() }}) as recency_component,
+        cast(frequency_drop_component as {{ type_score() }}) as frequency_drop_component,
+        cast(monetary_drop_component as {{ type_score() }}) as monetary_drop_component,
         {{ weights['recency'] }} as recency_weight,
         {{ weights['frequency_drop'] }} as frequency_drop_weight,
         {{ weights['monetary_drop'] }} as monetary_drop_weight,
-        round(
+        cast(round(
             {{ weights['recency'] }} * recency_component
             + {{ weights['frequency_drop'] }} * frequency_drop_component
             + {{ weights['monetary_drop'] }} * monetary_drop_component,
             1
-        ) as churn_risk_score,
+        ) as {{ type_score(1) }}) as churn_risk_score,
         has_low_frequency_warning,
         has_spend_drop_warning,
         is_potential_churner,

@@ -118,10 +118,10 @@ scored as (
         {{ content_pts }} * ugc_posts as content_pts,
         new_members_referred,
         -- exact decimals, so that 0.1 x 3 is 0.3 and the rounding below is not thrown off
-        least(
+        cast(least(
             cast({{ fission_cap }} as {{ numeric }}),
             cast({{ fission_alpha }} as {{ numeric }}) * new_members_referred
-        ) as fission_coefficient,
+        ) as {{ type_ratio() }}) as fission_coefficient,
         {{ interaction_pts }} * interaction_count > {{ interaction_cap }} as is_interaction_capped,
         cast({{ fission_alpha }} as {{ numeric }}) * new_members_referred
         > cast({{ fission_cap }} as {{ numeric }}) as is_fission_capped,
