@@ -44,4 +44,4 @@ final as (
     left join tiers on tiered.kox_tier = tiers.kox_tier
 )
 
-select * from final
+{{ select_declared_types('final') }}

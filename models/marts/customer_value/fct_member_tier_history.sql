@@ -41,4 +41,4 @@ final as (
             and scored.is_monetary_high = segments.is_monetary_high
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -114,4 +114,4 @@ final as (
     from ranked
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -44,4 +44,4 @@ final as (
     left join per_tier on tiers.kox_tier = per_tier.kox_tier
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -64,4 +64,4 @@ final as (
     cross join super_users
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -46,4 +46,4 @@ final as (
     left join per_segment on segments.rfm_segment = per_segment.rfm_segment
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -53,4 +53,4 @@ final as (
     group by tier_dimension, from_tier, to_tier, tier_month
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -240,4 +240,4 @@ final as (
     from components
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -87,4 +87,4 @@ final as (
     from staged
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -49,4 +49,4 @@ final as (
     left join first_purchases on members.member_id = first_purchases.member_id
 )
 
-select * from final
+{{ select_declared_types('final') }}

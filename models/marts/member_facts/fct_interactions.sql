@@ -32,4 +32,4 @@ final as (
     inner join event_types on interactions.event_type = event_types.event_type
 )
 
-select * from final
+{{ select_declared_types('final') }}

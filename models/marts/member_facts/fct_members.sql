@@ -154,4 +154,4 @@ final as (
     where cast(members.registered_at as date) <= as_of.as_of_date
 )
 
-select * from final
+{{ select_declared_types('final') }}

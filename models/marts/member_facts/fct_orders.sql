@@ -32,4 +32,4 @@ final as (
     from orders
 )
 
-select * from final
+{{ select_declared_types('final') }}

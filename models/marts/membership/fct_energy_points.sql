@@ -173,4 +173,4 @@ final as (
     from multiplied
 )
 
-select * from final
+{{ select_declared_types('final') }}

@@ -158,4 +158,4 @@ final as (
     inner join members on transactions.member_id = members.member_id
 )
 
-select * from final
+{{ select_declared_types('final') }}
