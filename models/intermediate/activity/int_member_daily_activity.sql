@@ -1,11 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['member_id', 'activity_date'],
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 orders as (
     select * from {{ ref('stg_raw__orders') }}
+    {% if is_incremental() %}
+        where order_date >= {{ incremental_cutoff('activity_date') }}
+    {% endif %}
 ),
 
 interactions as (
     select * from {{ ref('stg_raw__interactions') }}
+    {% if is_incremental() %}
+        where event_date >= {{ incremental_cutoff('activity_date') }}
+    {% endif %}
 ),
 
 event_types as (

@@ -1,7 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['member_id', 'activity_month'],
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 daily as (
     select * from {{ ref('int_member_daily_activity') }}
+    {% if is_incremental() %}
+        where activity_date >= (
+            select cast({{ dbt.date_trunc('month', dbt.dateadd('day', -var('incremental_lookback_days'), 'max(activity_month)')) }} as date)
+            from {{ this }}
+        )
+    {% endif %}
 ),
 
 final as (

@@ -1,7 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 orders as (
     select * from {{ ref('stg_raw__orders') }}
+    {% if is_incremental() %}
+        where member_id in ({{ members_with_orders_since_cutoff(ref('stg_raw__orders')) }})
+    {% endif %}
 ),
 
 -- only purchases are sequenced; ties on the timestamp are broken by order_id

@@ -1,7 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 interactions as (
     select * from {{ ref('stg_raw__interactions') }}
+    {% if is_incremental() %}
+        where occurred_at >= {{ incremental_cutoff('occurred_at') }}
+    {% endif %}
 ),
 
 event_types as (

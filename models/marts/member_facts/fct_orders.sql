@@ -1,7 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy=incremental_strategy(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 orders as (
     select * from {{ ref('int_orders_sequenced') }}
+    {% if is_incremental() %}
+        where member_id in ({{ members_with_orders_since_cutoff(ref('int_orders_sequenced')) }})
+    {% endif %}
 ),
 
 final as (
