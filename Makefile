@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv demo test lint docs clean
+.PHONY: help venv demo test lint docs clean bench
 
 help: ## Show the targets
 	@echo "loyalty-warehouse - make TARGET"
@@ -33,6 +33,9 @@ test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all 
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater)
 	@$(BIN)/sqlfluff lint models tests/data analyses
+
+bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
+	@$(BIN)/loyalty bench --members $(or $(MEMBERS),200000)
 
 docs: $(STAMP) ## Generate the dbt docs site for the built warehouse (target/index.html)
 	@$(BIN)/dbt docs generate --static

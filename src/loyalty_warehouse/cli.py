@@ -75,6 +75,24 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
     _build(raw_dir, warehouse, None)
 
 
+@main.command("bench")
+@click.option("--members", type=int, default=200_000, show_default=True, help="Members to generate.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--work-dir", type=click.Path(path_type=Path), default=Path("/tmp/loyalty-bench"), show_default=True,
+              help="Scratch folder for the raw files and the warehouse (emptied first).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Where the JSON and markdown reports go (default: benchmarks/).")
+def bench_cmd(members: int, seed: int, work_dir: Path, out_dir: Path | None) -> None:
+    """Benchmark: generate, full build, incremental build of one more day, RFM vs engine floor and pandas."""
+    from .bench import default_out_dir, render_markdown, run_bench
+
+    try:
+        report = run_bench(members, work_dir, out_dir or default_out_dir(), seed=seed, progress=_say)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(render_markdown(report))
+
+
 @main.command("query")
 @click.argument("sql")
 @click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)

@@ -9,42 +9,18 @@ the full build of the complete files (the session's `built_warehouse`).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from loyalty_warehouse.compare import diff_rows, duckdb_public_tables, duckdb_rows
+from loyalty_warehouse.increments import split_last_day
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import run_dbt
 
 pytestmark = pytest.mark.e2e
 
-# Time column of each raw table that grows by the day; the other raw tables are complete in both steps.
-EVENT_TIME = {"raw_orders": ("ordered_at", "order_id"), "raw_interactions": ("occurred_at", "event_id")}
 MODELS_ONLY = ["build", "--exclude", "resource_type:test", "resource_type:unit_test", "resource_type:snapshot"]
-
-
-def _arrived_before_last_day(raw: Path, out: Path) -> dict[str, int]:
-    """Copy ``raw`` to ``out`` without the last day's rows and without 1 in 5 rows of the two days before."""
-    out.mkdir(parents=True)
-    con = duckdb.connect()
-    last_day = con.execute(f"select max(cast(ordered_at as date)) from '{raw / 'raw_orders.parquet'}'").fetchone()[0]
-    held_back = {}
-    for path in raw.glob("raw_*.parquet"):
-        if path.stem not in EVENT_TIME:
-            shutil.copy(path, out / path.name)
-            continue
-        time_column, key = EVENT_TIME[path.stem]
-        arrived = (
-            f"cast({time_column} as date) < date '{last_day}' - interval 2 day "
-            f"or (cast({time_column} as date) < date '{last_day}' and hash({key}) % 5 <> 0)"
-        )
-        con.execute(f"copy (select * from '{path}' where {arrived}) to '{out / path.name}' (format parquet)")
-        held_back[path.stem] = con.execute(f"select count(*) from '{path}' where not ({arrived})").fetchone()[0]
-    con.close()
-    return held_back
 
 
 def _public_rows(warehouse: Path) -> dict[str, list]:
@@ -58,7 +34,7 @@ def _run(raw: Path, warehouse: Path, work: Path, *extra: str) -> None:
 
 def test_incremental_build_equals_full_refresh(small_raw: Path, built_warehouse: Path, tmp_path: Path) -> None:
     early = tmp_path / "raw_early"
-    held_back = _arrived_before_last_day(small_raw, early)
+    held_back = split_last_day(small_raw, early)
     print("rows arriving with the last day (including late ones):", held_back)
     assert all(rows > 0 for rows in held_back.values())
     warehouse = tmp_path / "incremental.duckdb"
