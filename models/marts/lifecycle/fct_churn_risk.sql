@@ -70,7 +70,8 @@ purchase_days as (
     group by orders.member_id, orders.order_date
 ),
 
--- every day from the last purchase (at most 2 x lookback_days - 1 days back) to as_of_date
+-- every day from the last purchase to as_of_date, for members who purchased in the last
+-- 2 x lookback_days days (everyone else has empty windows, hence no warning)
 evaluation_days as (
     select
         buyers.member_id,
@@ -79,7 +80,9 @@ evaluation_days as (
             as evaluation_date
     from buyers
     cross join day_offsets
-    where day_offsets.generated_number - 1 <= buyers.days_since_last_purchase
+    where
+        day_offsets.generated_number - 1 <= buyers.days_since_last_purchase
+        and buyers.days_since_last_purchase < {{ 2 * lookback_days }}
 ),
 
 windows as (
@@ -138,13 +141,26 @@ as_of_warnings as (
     where evaluation_date = as_of_date
 ),
 
+as_of_windows as (
+    select
+        buyers.member_id,
+        coalesce(as_of_warnings.purchases_current_window, 0) as purchases_current_window,
+        coalesce(as_of_warnings.purchases_previous_window, 0) as purchases_previous_window,
+        coalesce(as_of_warnings.net_amount_current_window, 0) as net_amount_current_window,
+        coalesce(as_of_warnings.net_amount_previous_window, 0) as net_amount_previous_window,
+        coalesce(as_of_warnings.has_low_frequency_warning, false) as has_low_frequency_warning,
+        coalesce(as_of_warnings.has_spend_drop_warning, false) as has_spend_drop_warning
+    from buyers
+    left join as_of_warnings on buyers.member_id = as_of_warnings.member_id
+),
+
 components as (
     select
         buyers.member_id,
-        as_of_warnings.purchases_current_window,
-        as_of_warnings.purchases_previous_window,
-        as_of_warnings.net_amount_current_window,
-        as_of_warnings.net_amount_previous_window,
+        as_of_windows.purchases_current_window,
+        as_of_windows.purchases_previous_window,
+        as_of_windows.net_amount_current_window,
+        as_of_windows.net_amount_previous_window,
         buyers.days_since_last_purchase,
         buyers.days_since_last_activity,
         round(
@@ -156,13 +172,13 @@ components as (
             2
         ) as recency_component,
         case
-            when as_of_warnings.purchases_previous_window > 0
+            when as_of_windows.purchases_previous_window > 0
                 then round(
                     cast(
                         100 * greatest(
                             0,
-                            1 - cast(as_of_warnings.purchases_current_window as {{ dbt.type_float() }})
-                            / as_of_warnings.purchases_previous_window
+                            1 - cast(as_of_windows.purchases_current_window as {{ dbt.type_float() }})
+                            / as_of_windows.purchases_previous_window
                         )
                         as {{ dbt.type_numeric() }}
                     ),
@@ -171,13 +187,13 @@ components as (
             else 0
         end as frequency_drop_component,
         case
-            when as_of_warnings.net_amount_previous_window > 0
+            when as_of_windows.net_amount_previous_window > 0
                 then round(
                     cast(
                         100 * greatest(
                             0,
-                            1 - cast(as_of_warnings.net_amount_current_window as {{ dbt.type_float() }})
-                            / cast(as_of_warnings.net_amount_previous_window as {{ dbt.type_float() }})
+                            1 - cast(as_of_windows.net_amount_current_window as {{ dbt.type_float() }})
+                            / cast(as_of_windows.net_amount_previous_window as {{ dbt.type_float() }})
                         )
                         as {{ dbt.type_numeric() }}
                     ),
@@ -185,22 +201,22 @@ components as (
                 )
             else 0
         end as monetary_drop_component,
-        as_of_warnings.has_low_frequency_warning,
-        as_of_warnings.has_spend_drop_warning,
-        as_of_warnings.has_low_frequency_warning or as_of_warnings.has_spend_drop_warning as is_potential_churner,
+        as_of_windows.has_low_frequency_warning,
+        as_of_windows.has_spend_drop_warning,
+        as_of_windows.has_low_frequency_warning or as_of_windows.has_spend_drop_warning as is_potential_churner,
         buyers.as_of_date,
         buyers.last_purchase_date,
         buyers.last_active_date,
         case
-            when as_of_warnings.has_low_frequency_warning or as_of_warnings.has_spend_drop_warning
+            when as_of_windows.has_low_frequency_warning or as_of_windows.has_spend_drop_warning
                 then coalesce(
                     cast({{ dbt.dateadd('day', 1, 'warning_runs.last_clear_date') }} as date),
                     buyers.last_purchase_date
                 )
         end as first_warning_date
     from buyers
-    inner join as_of_warnings on buyers.member_id = as_of_warnings.member_id
-    inner join warning_runs on buyers.member_id = warning_runs.member_id
+    inner join as_of_windows on buyers.member_id = as_of_windows.member_id
+    left join warning_runs on buyers.member_id = warning_runs.member_id
 ),
 
 final as (
