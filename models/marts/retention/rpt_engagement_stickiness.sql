@@ -1,0 +1,125 @@
+{#- Daily, weekly and monthly active members and stickiness (DAU/MAU), domain spec C20. A member
+    active on day d counts in the trailing window of every day from d until the window has passed
+    or the member is active again, so each window counts distinct members without a range join. -#}
+with
+
+daily_activity as (
+    select * from {{ ref('int_member_daily_activity') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+numbers as (
+    {{ retention_numbers() }}
+),
+
+member_days as (
+    select
+        daily_activity.member_id,
+        daily_activity.activity_date,
+        lead(daily_activity.activity_date) over (
+            partition by daily_activity.member_id order by daily_activity.activity_date
+        ) as next_activity_date
+    from daily_activity
+    cross join as_of
+    where daily_activity.is_active and daily_activity.activity_date <= as_of.as_of_date
+),
+
+bounds as (
+    select
+        min(member_days.activity_date) as first_date,
+        max(as_of.as_of_date) as as_of_date
+    from member_days
+    cross join as_of
+),
+
+days as (
+    select cast({{ dbt.dateadd('day', 'numbers.number', 'bounds.first_date') }} as date) as activity_date
+    from bounds
+    inner join numbers
+        on numbers.number <= {{ dbt.datediff('bounds.first_date', 'bounds.as_of_date', 'day') }}
+),
+
+-- +1 on the active day, -1 on the first day the member leaves the window (or is active again)
+coverage_changes as (
+    select
+        activity_date as change_date,
+        1 as dau_change,
+        1 as wau_change,
+        1 as mau_change
+    from member_days
+    union all
+    select
+        cast({{ dbt.dateadd('day', 1, 'activity_date') }} as date) as change_date,
+        -1 as dau_change,
+        0 as wau_change,
+        0 as mau_change
+    from member_days
+    union all
+    select
+        case
+            when next_activity_date < {{ dbt.dateadd('day', 7, 'activity_date') }} then next_activity_date
+            else cast({{ dbt.dateadd('day', 7, 'activity_date') }} as date)
+        end as change_date,
+        0 as dau_change,
+        -1 as wau_change,
+        0 as mau_change
+    from member_days
+    union all
+    select
+        case
+            when next_activity_date < {{ dbt.dateadd('day', var('stickiness_mau_days'), 'activity_date') }}
+                then next_activity_date
+            else cast({{ dbt.dateadd('day', var('stickiness_mau_days'), 'activity_date') }} as date)
+        end as change_date,
+        0 as dau_change,
+        0 as wau_change,
+        -1 as mau_change
+    from member_days
+),
+
+daily_changes as (
+    select
+        change_date,
+        sum(dau_change) as dau_change,
+        sum(wau_change) as wau_change,
+        sum(mau_change) as mau_change
+    from coverage_changes
+    group by change_date
+),
+
+running as (
+    select
+        days.activity_date,
+        sum(coalesce(daily_changes.dau_change, 0)) over (
+            order by days.activity_date rows between unbounded preceding and current row
+        ) as dau,
+        sum(coalesce(daily_changes.wau_change, 0)) over (
+            order by days.activity_date rows between unbounded preceding and current row
+        ) as wau,
+        sum(coalesce(daily_changes.mau_change, 0)) over (
+            order by days.activity_date rows between unbounded preceding and current row
+        ) as mau
+    from days
+    left join daily_changes on days.activity_date = daily_changes.change_date
+),
+
+final as (
+    select
+        cast(running.dau as {{ dbt.type_int() }}) as dau,
+        cast(running.wau as {{ dbt.type_int() }}) as wau,
+        cast(running.mau as {{ dbt.type_int() }}) as mau,
+        cast(case when running.mau > 0 then 1.0 * running.dau / running.mau end as decimal(10, 6)) as stickiness,
+        {{ var('stickiness_mau_days') }} as mau_window_days,
+        -- the trailing window reaches back before the first day of data
+        running.activity_date
+        >= cast({{ dbt.dateadd('day', var('stickiness_mau_days') - 1, 'bounds.first_date') }} as date)
+            as is_full_window,
+        running.activity_date
+    from running
+    cross join bounds
+)
+
+{{ select_declared_types('final') }}
