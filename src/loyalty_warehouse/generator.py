@@ -67,8 +67,11 @@ class _Streams:
 
 
 def _ids(prefix: str, n: int, width: int) -> pa.Array:
-    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width, "0"), "")
+    # large_string while padding: at tens of millions of ids the padded buffer passes 2 GB
+    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.large_string())
+    large = pa.large_string()
+    padded = pc.utf8_lpad(numbers, width, "0")
+    return pc.cast(pc.binary_join_element_wise(pa.scalar(prefix, large), padded, pa.scalar("", large)), pa.string())
 
 
 def _ts(seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
