@@ -9,11 +9,11 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv demo test lint docs clean bench
+.PHONY: help venv demo test test-spark lint docs clean bench validate
 
 help: ## Show the targets
 	@echo "loyalty-warehouse - make TARGET"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
 	@echo "setting up $(VENV) from requirements.txt (pinned)"
@@ -27,9 +27,17 @@ venv: $(STAMP) ## Create or update .venv from the pinned requirements
 demo: $(STAMP) ## Generate the demo data (50,000 members, 24 months) and build the DuckDB warehouse
 	@$(BIN)/loyalty demo
 
-test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end, PostgreSQL lane
+test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end, bad inputs, PostgreSQL and Spark lanes
 	@scripts/ensure_postgres.sh
+	@scripts/ensure_java.sh
 	@$(BIN)/pytest
+
+test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): every model and test on Spark, public tables equal DuckDB's
+	@scripts/ensure_java.sh
+	@$(BIN)/pytest -m spark
+
+validate: $(STAMP) ## Run the great-expectations gates on the raw data and the warehouse (Data Docs in warehouse/data_docs)
+	@$(BIN)/loyalty validate
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater)
 	@$(BIN)/sqlfluff lint models tests/data analyses

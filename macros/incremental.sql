@@ -29,3 +29,10 @@
 {% macro default__incremental_strategy() -%}
     {{ return('delete+insert') }}
 {%- endmacro %}
+
+{#- Spark's parquet tables have no delete+insert or merge. There the incremental models are
+    rebuilt in full on every run (dbt_project.yml sets full_refresh on Spark), and the table is
+    written with insert_overwrite, which parquet supports. -#}
+{% macro spark__incremental_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}

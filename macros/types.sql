@@ -18,3 +18,17 @@
 {% macro type_ratio() -%}
     decimal(18, 6)
 {%- endmacro %}
+
+{#- Double-precision floating point: divide in it where a ratio of amounts must match across
+    engines (Spark's decimal division rounds to six places; `float` is 32-bit on Spark and DuckDB). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'loyalty_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

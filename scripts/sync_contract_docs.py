@@ -40,8 +40,18 @@ def render() -> str:
             "        meta:",
             f"          required: {str(table.required).lower()}",
             f"          external_location: \"{location}\"",
-            "        columns:",
         ]
+        if table.required:
+            # load time per file: the file's modification time (spec DQ-S15: warn after 1 day, error after 3)
+            blob = location.replace("{{ ", "").replace(" }}", "")
+            lines += [
+                "        config:",
+                "          freshness:",
+                "            warn_after: {count: 1, period: day}",
+                "            error_after: {count: 3, period: day}",
+                f"          loaded_at_query: \"select max(last_modified) from read_blob('{{{{ {blob} }}}}')\"",
+            ]
+        lines += ["        columns:"]
         for col in table.columns:
             text = col.description
             if col.allowed:

@@ -315,6 +315,7 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
         "incremental_share_of_full": round(incremental.seconds / full.seconds, 3),
         "rfm": rfm,
     }
+    report["targets"] = targets(report)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"bench_{members}"
     (out_dir / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -340,7 +341,7 @@ def render_markdown(report: dict) -> str:
     ]
     for p in report["phases"]:
         lines.append(
-            f"| {p['name']} | {p['seconds']} | {p['peak_rss_mb']:,} | {p['rows'] or ''} | {p['rows_per_second'] or ''} "
+            f"| {p['name']} | {p['seconds']} | {p['peak_rss_mb']:,} | {_count(p['rows'])} | {_count(p['rows_per_second'])} "
             f"| {p.get('seconds_in_nodes', '')} | {p.get('seconds_outside_nodes', '')} |"
         )
     rfm = report["rfm"]
@@ -354,11 +355,56 @@ def render_markdown(report: dict) -> str:
         f"(+{rfm['pandas_load_seconds']} s to load the orders) = {rfm['pandas_vs_model']}x the model. "
         f"Same table from all three: floor {rfm['floor_equal_to_model']}, pandas {rfm['pandas_equal_to_model']}.",
         "",
+        "## Against the targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        *(f"| {t['target']} | {t['measured']} | {t['verdict']} |" for t in targets(report)),
+        "",
         "Slowest nodes of the full build: "
         + ", ".join(f"{k} {v} s" for k, v in next(p for p in report["phases"] if p["name"] == "full_build").get("slowest_nodes", {}).items()),
         "",
     ]
     return "\n".join(lines)
+
+
+def _count(value: int | None) -> str:
+    return f"{value:,}" if isinstance(value, int) else ""
+
+
+def _verdict(ok: bool, miss: str) -> str:
+    return "met" if ok else f"missed: {miss}"
+
+
+def targets(report: dict) -> list[dict]:
+    """The issue's targets, each with the figure measured in this run and whether it was met."""
+    rows = report["raw_rows"]
+    phases = {p["name"]: p for p in report["phases"]}
+    full = phases["full_build"]
+    share = report["incremental_share_of_full"]
+    rfm = report["rfm"]
+    orders, events = rows.get("raw_orders", 0), rows.get("raw_interactions", 0)
+    return [
+        {"target": "1,000,000 members, >= 20 M orders, >= 100 M interactions",
+         "measured": f"{report['members']:,} members, {orders / 1e6:.1f} M orders, {events / 1e6:.1f} M interactions",
+         "verdict": _verdict(report["members"] >= 1_000_000 and orders >= 20_000_000 and events >= 100_000_000,
+                             "smaller data than the target")},
+        {"target": "full build (models and tests) <= 300 s",
+         "measured": f"{full['seconds']} s",
+         "verdict": _verdict(full["seconds"] <= 300, f"{full['seconds'] / 300:.1f}x the target")},
+        {"target": "peak memory <= 6 GB",
+         "measured": f"{full['peak_rss_mb']:,} MB",
+         "verdict": _verdict(full["peak_rss_mb"] <= 6 * 1024, f"{full['peak_rss_mb'] / (6 * 1024):.1f}x the target")},
+        {"target": "incremental day <= 10 % of the full build",
+         "measured": f"{share:.1%}",
+         "verdict": _verdict(share <= 0.10, f"{share / 0.10:.1f}x the target")},
+        {"target": "RFM model <= 1.5x the engine floor",
+         "measured": f"{rfm['model_vs_floor']}x",
+         "verdict": _verdict(rfm["model_vs_floor"] <= 1.5, f"{rfm['model_vs_floor'] / 1.5:.1f}x the target")},
+        {"target": "RFM model >= 10x faster than pandas",
+         "measured": f"{rfm['pandas_vs_model']}x",
+         "verdict": _verdict(rfm["pandas_vs_model"] >= 10, f"only {rfm['pandas_vs_model']}x")},
+    ]
 
 
 def default_out_dir() -> Path:

@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from . import paths
+from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
-from .preflight import RawDataError
+from .preflight import RawDataError, check_raw_dir
 from .report import format_headline, headline, run_query
-from .runner import BuildError, build
+from .runner import BuildError, build, data_docs_path
 
 DEMO_MEMBERS = 50_000
 
@@ -75,6 +76,33 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
     _build(raw_dir, warehouse, None)
 
 
+@main.command("validate")
+@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--docs-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the Data Docs (default: data_docs/ beside the warehouse).")
+def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None) -> None:
+    """Run the great-expectations gates: the raw files, and the published warehouse if there is one."""
+    docs = docs_dir or data_docs_path(warehouse)
+    try:
+        pre = check_raw_dir(raw_dir.resolve(), warehouse.parent / "placeholders")
+    except RawDataError as exc:
+        _say(f"error: {exc}")
+        sys.exit(1)
+    results = [check_raw(pre.locations, docs)]
+    if warehouse.exists():
+        results.append(check_marts(warehouse, docs))
+    else:
+        _say(f"no warehouse at {warehouse}: only the raw gate ran")
+    for result in results:
+        _say(f"{result.suite} gate: {'passed' if result.success else 'FAILED'}")
+        for failure in result.failed:
+            _say(f"  failed: {failure}")
+    _say(f"Data Docs: {docs / 'index.html'}")
+    if not all(r.success for r in results):
+        sys.exit(1)
+
+
 @main.command("bench")
 @click.option("--members", type=int, default=200_000, show_default=True, help="Members to generate.")
 @click.option("--seed", type=int, default=42, show_default=True)
@@ -107,10 +135,10 @@ def query_cmd(sql: str, warehouse: Path, limit: int) -> None:
 def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:
     try:
         result = build(raw_dir, warehouse, extra_vars, progress=_say)
-    except (RawDataError, BuildError) as exc:
+    except (RawDataError, BuildError, GateError) as exc:
         _say(f"error: {exc}")
         sys.exit(1)
-    _say(f"built in {result.seconds:.1f}s")
+    _say(f"built in {result.seconds:.1f}s; Data Docs: {result.data_docs / 'index.html' if result.data_docs else 'not written'}")
     click.echo(format_headline(headline(result.warehouse), result.warehouse))
 
 

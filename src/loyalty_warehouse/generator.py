@@ -25,7 +25,7 @@ from . import contract as C
 
 DAY = 86_400
 # Bump when the generated data changes for the same arguments (demo data is then regenerated).
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 ARCHETYPES = ("prospect", "regular", "churner", "super_user", "koc")
 # Share of members per archetype; KOCs are further split into sub-behaviours below.
 ARCHETYPE_SHARES = (0.18, 0.46, 0.16, 0.17, 0.03)
@@ -866,6 +866,12 @@ BAD_ROW_CLASSES = (
     "unknown_enum",
     "self_referral",
     "empty_string_id",
+    "exact_replay",
+    "absurd_amount",
+    "before_brand_start",
+    "referral_loop",
+    "mixed_width_text",
+    "late_arriving_event",
 )
 
 
@@ -917,6 +923,39 @@ def _inject_bad_rows(tables: dict[str, pa.Table], rng: np.random.Generator, tl: 
         selfref = dict(mem, member_id=f"MBAD{k:04d}", referrer_member_id=f"MBAD{k:04d}")
         new_members.append(selfref)
         manifest.append({"table": "raw_members", "key": selfref["member_id"], "bad_class": "self_referral"})
+
+        replay = take_row(orders, int(rng.integers(0, orders.num_rows)))
+        new_orders.append(dict(replay))
+        manifest.append({"table": "raw_orders", "key": replay["order_id"], "bad_class": "exact_replay"})
+
+        absurd = dict(take_row(orders, int(rng.integers(0, orders.num_rows))), order_id=f"OBAD{k:04d}E",
+                      gross_amount=9.9e9, paid_amount=9.9e9)
+        new_orders.append(absurd)
+        manifest.append({"table": "raw_orders", "key": absurd["order_id"], "bad_class": "absurd_amount"})
+
+        ancient = dict(take_row(orders, int(rng.integers(0, orders.num_rows))), order_id=f"OBAD{k:04d}F",
+                       ordered_at=dt.datetime(1970, 1, 1))
+        new_orders.append(ancient)
+        manifest.append({"table": "raw_orders", "key": ancient["order_id"], "bad_class": "before_brand_start"})
+
+        # two new members who name each other as referrer
+        first, second = f"MBAD{k:04d}L", f"MBAD{k:04d}M"
+        for member_id, referrer in ((first, second), (second, first)):
+            looped = dict(take_row(members, int(rng.integers(0, members.num_rows))), member_id=member_id,
+                          referrer_member_id=referrer)
+            new_members.append(looped)
+            manifest.append({"table": "raw_members", "key": member_id, "bad_class": "referral_loop"})
+
+        # ideographic (full-width) spaces around a Chinese city name: kept, cleaned in staging
+        wide = take_row(members, int(rng.integers(0, members.num_rows)))
+        wide = dict(wide, member_id=f"MBAD{k:04d}W", referrer_member_id=None, city="\u3000上海\u3000")
+        new_members.append(wide)
+        manifest.append({"table": "raw_members", "key": wide["member_id"], "bad_class": "mixed_width_text"})
+
+        # an old event delivered after the rest of the file: kept (see the decision log)
+        late = dict(take_row(events, int(rng.integers(0, events.num_rows))), event_id=f"EBAD{k:04d}L")
+        new_events.append(late)
+        manifest.append({"table": "raw_interactions", "key": late["event_id"], "bad_class": "late_arriving_event"})
 
     def append(table: pa.Table, rows: list[dict]) -> pa.Table:
         extra = pa.Table.from_pylist(rows, schema=table.schema)

@@ -1,9 +1,17 @@
-"""Run dbt for the project against a raw folder and a warehouse file."""
+"""Run dbt for the project against a raw folder and a warehouse file.
+
+Builds follow write-audit-publish: dbt writes a working file beside the published one
+(``loyalty.building.duckdb``); only when every dbt test and great-expectations gate passes is
+it renamed onto the published path (``os.replace``, atomic on one filesystem). A failed or
+killed build leaves the published warehouse as it was, and readers of the published file
+never see a half-built warehouse.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import duckdb
+
+from . import gates as ge_gates
 from . import paths
 from .preflight import PreflightResult, check_raw_dir
 
@@ -26,6 +37,43 @@ class BuildResult:
     warehouse: Path
     preflight: PreflightResult
     seconds: float
+    data_docs: Path | None = None
+
+
+def working_path(warehouse: Path) -> Path:
+    """The file a build writes before it is published: ``<name>.building.duckdb`` beside it."""
+    return warehouse.with_name(f"{warehouse.stem}.building{warehouse.suffix}")
+
+
+def data_docs_path(warehouse: Path) -> Path:
+    """Where the great-expectations Data Docs of the last build go (beside the warehouse)."""
+    return warehouse.parent / "data_docs"
+
+
+def _remove(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(working: Path, published: Path) -> None:
+    """Atomically replace ``published`` by the finished ``working`` file."""
+    con = duckdb.connect(str(working))
+    try:
+        con.execute("checkpoint")  # everything in the main file, nothing left in a .wal
+    finally:
+        con.close()
+    _fsync(working)
+    published.with_name(published.name + ".wal").unlink(missing_ok=True)
+    os.replace(working, published)
+    _fsync(published.parent)
 
 
 def dbt_executable() -> str:
@@ -90,8 +138,16 @@ def build(
     extra_vars: dict | None = None,
     target_path: Path | None = None,
     progress: Progress | None = None,
+    *,
+    gates: bool = True,
+    docs_dir: Path | None = None,
 ) -> BuildResult:
-    """Check the raw files, then `dbt build` every model, test and seed into ``warehouse``."""
+    """Check the raw files, `dbt build` into a working file, run the gates, then publish to ``warehouse``.
+
+    With ``gates`` the great-expectations suites run on the raw files before dbt and on the
+    built warehouse before it is published; their Data Docs go to ``docs_dir`` (default
+    ``data_docs/`` beside the warehouse).
+    """
     say = progress or (lambda _line: None)
     started = time.perf_counter()
     warehouse = warehouse.resolve()
@@ -101,7 +157,26 @@ def build(
     for note in pre.notes():
         say(f"  note: {note}")
     say("  " + ", ".join(f"{name} {rows:,}" for name, rows in pre.row_counts.items()))
+    docs = (docs_dir or data_docs_path(warehouse)) if gates else None
+    if docs is not None:
+        shutil.rmtree(docs, ignore_errors=True)
+        say("great-expectations raw gate")
+        ge_gates.raise_on_failure(ge_gates.check_raw(pre.locations, docs))
     dbt_vars = {"raw_locations": pre.locations, **(extra_vars or {})}
-    say(f"building the warehouse {warehouse} with dbt")
-    run_dbt(["build"], warehouse, dbt_vars, target_path, progress)
-    return BuildResult(warehouse=warehouse, preflight=pre, seconds=time.perf_counter() - started)
+    working = working_path(warehouse)
+    _remove(working)  # left over from a build that was killed
+    if warehouse.exists():
+        # start from the published warehouse, so incremental models only add what is new
+        shutil.copyfile(warehouse, working)
+    say(f"building {working} with dbt (published to {warehouse} when every test passes)")
+    try:
+        run_dbt(["build"], working, dbt_vars, target_path, progress)
+        if docs is not None:
+            say("great-expectations mart gate")
+            ge_gates.raise_on_failure(ge_gates.check_marts(working, docs))
+    except (BuildError, ge_gates.GateError) as exc:
+        # the unpublished build stays for inspection (failing test rows are in its dbt_test__audit schema)
+        raise type(exc)(f"{exc}. Nothing was published: {warehouse} is unchanged; the failed build is kept at {working}") from exc
+    publish(working, warehouse)
+    say(f"published {warehouse}")
+    return BuildResult(warehouse=warehouse, preflight=pre, seconds=time.perf_counter() - started, data_docs=docs)

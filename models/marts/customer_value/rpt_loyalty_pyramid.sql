@@ -35,7 +35,9 @@ final as (
         coalesce(per_tier.members, 0) as members,
         coalesce(per_tier.members, 0) * 1.0 / nullif(totals.members, 0) as member_share,
         coalesce(per_tier.net_amount_in_window, 0) as net_amount_in_window,
-        coalesce(per_tier.net_amount_in_window, 0) / nullif(totals.net_amount_in_window, 0)
+        -- floating point on every engine (Spark's decimal division rounds)
+        cast(coalesce(per_tier.net_amount_in_window, 0) as {{ type_double() }})
+        / nullif(totals.net_amount_in_window, 0)
             as net_amount_share,
         per_tier.average_purchases_lifetime,
         totals.as_of_date

@@ -55,7 +55,9 @@ final as (
         {{ top_share }} as top_share,
         cast(ceiling({{ top_share }} * gmv_share.buyers) as {{ dbt.type_int() }}) as top_buyers,
         gmv_share.net_amount,
-        gmv_share.top_net_amount / nullif(gmv_share.net_amount, 0) as top_share_of_net_amount,
+        -- floating point on every engine (Spark's decimal division rounds)
+        cast(gmv_share.top_net_amount as {{ type_double() }}) / nullif(gmv_share.net_amount, 0)
+            as top_share_of_net_amount,
         value_share.top_value_total / nullif(value_share.value_total, 0) as top_share_of_value,
         super_users.super_users * 1.0 / nullif(value_share.eligible_members, 0) as super_user_share,
         super_users.as_of_date

@@ -15,7 +15,7 @@ per_segment as (
         sum(monetary) as net_amount,
         avg(recency_days) as average_recency_days,
         avg(frequency) as average_frequency,
-        avg(monetary) as average_monetary
+        avg(cast(monetary as {{ type_double() }})) as average_monetary
     from rfm
     group by rfm_segment
 ),
@@ -36,7 +36,9 @@ final as (
         coalesce(per_segment.members, 0) as members,
         coalesce(per_segment.members, 0) * 1.0 / nullif(totals.members, 0) as member_share,
         coalesce(per_segment.net_amount, 0) as net_amount,
-        coalesce(per_segment.net_amount, 0) / nullif(totals.net_amount, 0) as net_amount_share,
+        -- floating point on every engine (Spark's decimal division rounds)
+        cast(coalesce(per_segment.net_amount, 0) as {{ type_double() }}) / nullif(totals.net_amount, 0)
+            as net_amount_share,
         per_segment.average_recency_days,
         per_segment.average_frequency,
         per_segment.average_monetary,

@@ -109,9 +109,10 @@ final as (
         coalesce(activity.purchases_in_window, 0) as purchases_in_window,
         coalesce(activity.net_amount_lifetime, 0) as net_amount_lifetime,
         coalesce(activity.net_amount_in_window, 0) as net_amount_in_window,
+        -- divided in floating point on every engine (Spark's decimal division rounds to 6 places)
         case
             when coalesce(activity.purchases_lifetime, 0) > 0
-                then activity.net_amount_lifetime / activity.purchases_lifetime
+                then cast(activity.net_amount_lifetime as {{ type_double() }}) / activity.purchases_lifetime
         end as average_order_value,
         {{ dbt.datediff('activity.last_purchase_date', 'as_of.as_of_date', 'day') }}
             as recency_days,

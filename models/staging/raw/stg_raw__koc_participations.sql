@@ -1,12 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw', 'raw_koc_participations') }}
-),
-
--- exact replays of a row are dropped here and counted by raw_rows_accounted_for
+-- distinct raw rows (exact replays dropped) that passed every quarantine check; the
+-- reference leaves out the database so the view still works when the file is renamed or copied
 deduplicated as (
-    select distinct * from source
+    select * from {{ ref('qrn_raw__koc_participations').include(database=False) }}
+    where quarantine_reason is null
 ),
 
 final as (

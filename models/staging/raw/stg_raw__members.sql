@@ -1,12 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw', 'raw_members') }}
-),
-
--- exact replays of a row are dropped here and counted by raw_rows_accounted_for
+-- distinct raw rows (exact replays dropped) that passed every quarantine check; the
+-- reference leaves out the database so the view still works when the file is renamed or copied
 deduplicated as (
-    select distinct * from source
+    select * from {{ ref('qrn_raw__members').include(database=False) }}
+    where quarantine_reason is null
 ),
 
 renamed as (
@@ -15,7 +13,7 @@ renamed as (
         {{ clean_text('referrer_member_id') }} as referrer_member_id,
         {{ clean_enum('acquisition_channel') }} as acquisition_channel,
         {{ clean_enum('gender') }} as gender,
-        {{ clean_text('city') }} as city,
+        {{ clean_wide_text('city') }} as city,
         {{ clean_enum('city_tier') }} as city_tier,
         {{ clean_enum('social_platforms') }} as social_platforms,
         {{ clean_enum('relationship_end_reason') }} as relationship_end_reason,

@@ -1,0 +1,216 @@
+"""great-expectations gates: the raw inputs before the build, the marts after it.
+
+Who checks what (so no rule is asserted twice):
+
+- preflight (Python): file-level problems - missing files or columns, types, encoding, malformed lines.
+- quarantine models (dbt): each bad row is held back with a reason; dbt tests prove staging is clean
+  and that every raw row is accounted for.
+- these gates (great-expectations): the *share* of bad rows and the plausibility of the results. A few
+  bad rows are quarantined and the build goes on; when more than ``MAX_BAD_SHARE`` of a raw table is
+  bad, the export itself is broken and the raw gate stops the build. After the build, the mart gate
+  checks that the public tables are not empty, that the quarantine stayed under the same share, and
+  that average figures are plausible.
+
+DuckDB data is validated through GE's pandas route (only the columns an expectation needs are loaded);
+GE's SQL route against DuckDB mis-evaluates metric expectations. Results are written as GE Data Docs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .contract import TABLES_BY_NAME
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# More bad rows than this share of a raw table means the export is broken, not a few bad rows.
+MAX_BAD_SHARE = 0.01
+MOSTLY = 1 - MAX_BAD_SHARE
+# A plausible average net amount per order, CNY.
+ORDER_NET_AMOUNT_MEAN = (1.0, 100_000.0)
+
+
+class GateError(Exception):
+    """A great-expectations gate failed; the message lists the failed expectations and the Data Docs."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation on one table: ``kind`` is the GE expectation class name."""
+
+    table: str
+    kind: str
+    column: str | None = None
+    kwargs: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.table}: {self.kind}" + (f"({self.column})" if self.column else "")
+
+
+def _allowed(table: str, column: str) -> list[str]:
+    return list(TABLES_BY_NAME[table].column(column).allowed or ())
+
+
+def _event_types() -> list[str]:
+    from . import paths
+
+    lines = (paths.PROJECT_DIR / "seeds" / "ref_event_types.csv").read_text().splitlines()[1:]
+    return [line.split(",")[0] for line in lines if line]
+
+
+def raw_checks() -> list[Check]:
+    """Checked on the raw files before any model runs (bad-row share of each required table)."""
+    return [
+        Check("raw_members", "ExpectColumnValuesToNotBeNull", "member_id", {"mostly": MOSTLY}),
+        Check("raw_members", "ExpectColumnProportionOfUniqueValuesToBeBetween", "member_id", {"min_value": MOSTLY}),
+        Check("raw_members", "ExpectColumnValuesToNotBeNull", "registered_at", {"mostly": MOSTLY}),
+        Check("raw_orders", "ExpectColumnValuesToNotBeNull", "member_id", {"mostly": MOSTLY}),
+        Check("raw_orders", "ExpectColumnProportionOfUniqueValuesToBeBetween", "order_id", {"min_value": MOSTLY}),
+        Check("raw_orders", "ExpectColumnValuesToBeInSet", "status",
+              {"value_set": _allowed("raw_orders", "status"), "mostly": MOSTLY}),
+        Check("raw_orders", "ExpectColumnValuesToBeBetween", "paid_amount", {"min_value": 0, "mostly": MOSTLY}),
+        Check("raw_interactions", "ExpectColumnValuesToNotBeNull", "member_id", {"mostly": MOSTLY}),
+        Check("raw_interactions", "ExpectColumnProportionOfUniqueValuesToBeBetween", "event_id", {"min_value": MOSTLY}),
+        Check("raw_interactions", "ExpectColumnValuesToBeInSet", "event_type",
+              {"value_set": _event_types(), "mostly": MOSTLY}),
+    ]
+
+
+def mart_checks() -> list[Check]:
+    """Checked on the built warehouse before it is published."""
+    public = ["member_facts.dim_members", "member_facts.fct_members", "member_facts.fct_orders",
+              "customer_value.fct_member_rfm"]
+    checks = [Check(table, "ExpectTableRowCountToBeBetween", None, {"min_value": 1}) for table in public]
+    checks += [
+        Check(f"quarantine.qrn_raw__{name}", "ExpectColumnValuesToBeNull", "quarantine_reason", {"mostly": MOSTLY})
+        for name in ("members", "orders", "interactions")
+    ]
+    low, high = ORDER_NET_AMOUNT_MEAN
+    checks.append(Check("member_facts.fct_orders", "ExpectColumnMeanToBeBetween", "net_amount",
+                        {"min_value": low, "max_value": high}))
+    return checks
+
+
+@dataclass
+class GateResult:
+    suite: str
+    success: bool
+    failed: list[str]
+    docs_index: Path | None
+
+
+def _quiet() -> None:
+    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _guard_main_module() -> None:
+    """great-expectations imports pyspark when it is installed (the Spark lane), and pyspark's
+    connect check mistakes a `python -c` run for its own doctests and exits the process with 0."""
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<string>"
+
+
+def _context(docs_dir: Path | None):
+    _guard_main_module()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    _quiet()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="loyalty",
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            },
+        )
+    return context
+
+
+def validate_frames(suite: str, checks: list[Check], frames: dict, docs_dir: Path | None = None) -> GateResult:
+    """Validate pandas frames (one per table) against ``checks``; write Data Docs into ``docs_dir``."""
+    _guard_main_module()
+    import great_expectations as gx
+
+    context = _context(docs_dir)
+    source = context.data_sources.add_pandas(suite)
+    failed: list[str] = []
+    for table in dict.fromkeys(c.table for c in checks):
+        table_checks = [c for c in checks if c.table == table]
+        asset = source.add_dataframe_asset(name=table)
+        batch = asset.add_batch_definition_whole_dataframe("all")
+        expectations = gx.ExpectationSuite(name=f"{suite}.{table}")
+        for check in table_checks:
+            kwargs = dict(check.kwargs)
+            if check.column:
+                kwargs["column"] = check.column
+            expectations.add_expectation(getattr(gx.expectations, check.kind)(**kwargs))
+        expectations = context.suites.add(expectations)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite}.{table}", data=batch, suite=expectations)
+        )
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(name=f"{suite}.{table}", validation_definitions=[definition], actions=actions,
+                          result_format="SUMMARY")
+        )
+        outcome = checkpoint.run(batch_parameters={"dataframe": frames[table]})
+        for run in outcome.run_results.values():
+            for result, check in zip(run.results, table_checks):
+                if not result.success:
+                    observed = result.result.get("observed_value", result.result.get("unexpected_percent"))
+                    failed.append(f"{check.name} (observed {observed})")
+    index = docs_dir / "index.html" if docs_dir is not None else None
+    return GateResult(suite=suite, success=not failed, failed=failed, docs_index=index)
+
+
+def _columns(checks: list[Check], table: str) -> list[str]:
+    return sorted({c.column for c in checks if c.table == table and c.column})
+
+
+def _load(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]):
+    select = ", ".join(f'"{c}"' for c in columns) if columns else "1 as row_present"
+    return con.execute(f"select {select} from {relation}").df()
+
+
+def check_raw(locations: dict[str, str], docs_dir: Path | None = None) -> GateResult:
+    """The raw gate: the bad-row share of each required raw file (paths from preflight)."""
+    checks = raw_checks()
+    con = duckdb.connect()
+    try:
+        frames = {t: _load(con, f"'{locations[t]}'", _columns(checks, t)) for t in dict.fromkeys(c.table for c in checks)}
+    finally:
+        con.close()
+    return validate_frames("raw", checks, frames, docs_dir)
+
+
+def check_marts(warehouse: Path, docs_dir: Path | None = None) -> GateResult:
+    """The mart gate, on a built warehouse file (opened read-only)."""
+    checks = mart_checks()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frames = {t: _load(con, t, _columns(checks, t)) for t in dict.fromkeys(c.table for c in checks)}
+    finally:
+        con.close()
+    return validate_frames("marts", checks, frames, docs_dir)
+
+
+def raise_on_failure(result: GateResult) -> None:
+    if result.success:
+        return
+    where = f"; details in the Data Docs {result.docs_index}" if result.docs_index else ""
+    raise GateError(
+        f"great-expectations {result.suite} gate failed: " + "; ".join(result.failed) + where
+    )
