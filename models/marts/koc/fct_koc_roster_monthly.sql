@@ -76,7 +76,8 @@ stated as (
         kocs.koc_since_at,
         kocs.blacklisted_at,
         kocs.graduated_at,
-        dormancy.dormant_since_date,
+        -- a dormancy episode can outlast a blacklisting or graduation, which take precedence
+        case when member_periods.terminal_status is null then dormancy.dormant_since_date end as dormant_since_date,
         coalesce(
             member_periods.terminal_status,
             case when dormancy.koc_member_id is not null then 'dormant' else 'active' end
