@@ -176,9 +176,10 @@ def _pandas_rfm(orders: pd.DataFrame, segments: pd.DataFrame, window: int, bins:
     window_start = as_of - pd.Timedelta(days=window - 1)
     buys = orders[orders["is_purchase"] & (orders["order_date"] <= as_of)]
     in_window = buys["order_date"] >= window_start
-    buys = buys.assign(in_window=in_window.astype("int64"), window_amount=buys["net_amount"].where(in_window, 0))
+    # amounts in integer cents: float sums would split ties that the decimal sums keep
+    buys = buys.assign(in_window=in_window.astype("int64"), window_cents=buys["net_cents"].where(in_window, 0))
     rfm = buys.groupby("member_id", sort=False).agg(
-        frequency=("in_window", "sum"), monetary=("window_amount", "sum"), last=("order_date", "max")
+        frequency=("in_window", "sum"), monetary_cents=("window_cents", "sum"), last=("order_date", "max")
     ).reset_index()
     rfm["recency_days"] = (as_of - rfm["last"]).dt.days
     n = len(rfm)
@@ -190,10 +191,11 @@ def _pandas_rfm(orders: pd.DataFrame, segments: pd.DataFrame, window: int, bins:
 
     rfm["r_score"] = score(rfm["recency_days"], ascending=False)
     rfm["f_score"] = score(rfm["frequency"])
-    rfm["m_score"] = score(rfm["monetary"])
+    rfm["m_score"] = score(rfm["monetary_cents"])
+    rfm["monetary"] = rfm["monetary_cents"] / 100
     rfm["is_recency_high"] = rfm["recency_days"] < rfm["recency_days"].mean()
     rfm["is_frequency_high"] = rfm["frequency"] > rfm["frequency"].mean()
-    rfm["is_monetary_high"] = rfm["monetary"] > rfm["monetary"].mean()
+    rfm["is_monetary_high"] = rfm["monetary_cents"] > rfm["monetary_cents"].mean()
     rfm = rfm.merge(segments, on=["is_recency_high", "is_frequency_high", "is_monetary_high"], how="left")
     return rfm[RFM_COLUMNS]
 
@@ -226,7 +228,7 @@ def compare_rfm(warehouse: Path, compiled_model_sql: str, window: int, bins: int
             "select member_id, order_date, is_purchase, net_amount from member_facts.fct_orders"
         ).df()
         orders["order_date"] = pd.to_datetime(orders["order_date"])
-        orders["net_amount"] = orders["net_amount"].astype("float64")
+        orders["net_cents"] = (orders["net_amount"].astype("float64") * 100).round().astype("int64")
         segments = con.execute(
             "select is_recency_high, is_frequency_high, is_monetary_high, rfm_segment from reference.ref_rfm_segments"
         ).df()
@@ -361,7 +363,8 @@ def render_markdown(report: dict) -> str:
         f"{rfm['model_seconds']} s, the hand-written single query {rfm['floor_seconds']} s "
         f"(model = {rfm['model_vs_floor']}x the floor); pandas {rfm['pandas_seconds']} s "
         f"(+{rfm['pandas_load_seconds']} s to load the orders) = {rfm['pandas_vs_model']}x the model. "
-        f"Same table from all three: floor {rfm['floor_equal_to_model']}, pandas {rfm['pandas_equal_to_model']}.",
+        f"Same table from all three: floor {rfm['floor_equal_to_model']}, pandas {rfm['pandas_equal_to_model']}."
+        + (f" Note: {rfm['note']} ({rfm['remeasured_at']})." if rfm.get("note") else ""),
         "",
         "## Against the targets",
         "",
