@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from . import paths
 from .gates import GateError, check_marts, check_raw
@@ -129,7 +130,11 @@ def query_cmd(sql: str, warehouse: Path, limit: int) -> None:
     """Run a read-only SQL query against the warehouse and print the result."""
     if not warehouse.exists():
         raise click.UsageError(f"no warehouse at {warehouse}; run `loyalty demo` or `loyalty build` first")
-    click.echo(run_query(warehouse, sql, limit))
+    try:
+        click.echo(run_query(warehouse, sql, limit))
+    except duckdb.Error as exc:
+        # A mistyped table or column is the analyst's error, not a crash: show DuckDB's message only.
+        raise click.ClickException(f"query failed on {warehouse}: {exc}") from exc
 
 
 def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,9 +120,18 @@ def _guard_main_module() -> None:
         main.__file__ = "<string>"
 
 
-def _context(docs_dir: Path | None):
+def _import_gx():
+    """Import great-expectations without pyspark's pandas-version FutureWarning, which is about
+    pyspark itself (the Spark lane pins what it needs) and only adds noise to every build."""
     _guard_main_module()
-    import great_expectations as gx
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        import great_expectations as gx
+    return gx
+
+
+def _context(docs_dir: Path | None):
+    gx = _import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     _quiet()
@@ -141,8 +151,7 @@ def _context(docs_dir: Path | None):
 
 def validate_frames(suite: str, checks: list[Check], frames: dict, docs_dir: Path | None = None) -> GateResult:
     """Validate pandas frames (one per table) against ``checks``; write Data Docs into ``docs_dir``."""
-    _guard_main_module()
-    import great_expectations as gx
+    gx = _import_gx()
 
     context = _context(docs_dir)
     source = context.data_sources.add_pandas(suite)

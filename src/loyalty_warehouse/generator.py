@@ -25,7 +25,7 @@ from . import contract as C
 
 DAY = 86_400
 # Bump when the generated data changes for the same arguments (demo data is then regenerated).
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 ARCHETYPES = ("prospect", "regular", "churner", "super_user", "koc")
 # Share of members per archetype; KOCs are further split into sub-behaviours below.
 ARCHETYPE_SHARES = (0.18, 0.46, 0.16, 0.17, 0.03)
@@ -675,10 +675,11 @@ def _koc_programme(
     campaign = _campaign_at(camp, joined, ctype)
     shipped = joined + rng.integers(1, 5, size=len(who)) * DAY
     due = shipped + 14 * DAY
-    outcome = rng.choice(4, size=len(who), p=[0.86, 0.05, 0.05, 0.04])  # on time, late, missing, non-compliant
-    posting_decline = beh[kocs][who] == KOC_BEHAVIOURS.index("posting_only_decline")
-    after_change = joined >= m["behaviour_change_at"][kocs][who]
-    outcome[posting_decline & after_change & (outcome == 0)] = 0  # they still file feedback, just rarely post otherwise
+    # on time, late, missing, non-compliant: any lapse blacklists a KOC for good, so lapses are rare
+    outcome = rng.choice(4, size=len(who), p=[0.95, 0.02, 0.02, 0.01])
+    # Planted dormant KOCs fade in good standing: they kept every feedback rule, so the ground truth
+    # never marks as dormant a KOC whom the programme had already blacklisted.
+    outcome[beh[kocs][who] == KOC_BEHAVIOURS.index("dormant")] = 0
     submitted = np.where(outcome == 1, due + rng.integers(1, 10, size=len(who)) * DAY,
                          shipped + rng.integers(2, 13, size=len(who)) * DAY)
     missing = (outcome == 2) | (submitted > tl.t_end)

@@ -165,7 +165,7 @@ components as (
         buyers.days_since_last_activity,
         round(
             cast(
-                100 * cast(least(buyers.days_since_last_activity, {{ recency_cap_days }}) as {{ dbt.type_float() }})
+                100 * cast(least(buyers.days_since_last_activity, {{ recency_cap_days }}) as {{ type_double() }})
                 / {{ recency_cap_days }}
                 as {{ dbt.type_numeric() }}
             ),
@@ -177,7 +177,7 @@ components as (
                     cast(
                         100 * greatest(
                             0,
-                            1 - cast(as_of_windows.purchases_current_window as {{ dbt.type_float() }})
+                            1 - cast(as_of_windows.purchases_current_window as {{ type_double() }})
                             / as_of_windows.purchases_previous_window
                         )
                         as {{ dbt.type_numeric() }}
@@ -192,8 +192,8 @@ components as (
                     cast(
                         100 * greatest(
                             0,
-                            1 - cast(as_of_windows.net_amount_current_window as {{ dbt.type_float() }})
-                            / cast(as_of_windows.net_amount_previous_window as {{ dbt.type_float() }})
+                            1 - cast(as_of_windows.net_amount_current_window as {{ type_double() }})
+                            / cast(as_of_windows.net_amount_previous_window as {{ type_double() }})
                         )
                         as {{ dbt.type_numeric() }}
                     ),
