@@ -1,8 +1,9 @@
 {%- set conversion_days = var('koc_conversion_window_days') -%}
 {#- The programme's core metrics per period (spec C10): KOC count by level, UGC posts,
-    public exposure and interactions of KOC posts, the flows from the level events, and
+    public exposure and interactions of KOC posts, the flows from the level events,
     the new-to-important conversion of the cohort that entered one to two conversion windows
-    earlier (koc_conversion_window_days, 90 by default). -#}
+    earlier (koc_conversion_window_days, 90 by default), and how many wake-up messages to
+    dormant KOCs worked (int_koc_wake_ups). -#}
 with
 
 periods as (
@@ -15,6 +16,10 @@ roster as (
 
 events as (
     select * from {{ ref('fct_koc_level_events') }}
+),
+
+wake_ups as (
+    select * from {{ ref('int_koc_wake_ups') }}
 ),
 
 stocks as (
@@ -85,6 +90,16 @@ conversion as (
     group by periods.period_index
 ),
 
+wake_up_outcomes as (
+    select
+        period_index,
+        count(distinct koc_member_id) as wake_up_recipients,
+        count(distinct case when is_woken_in_time then koc_member_id end) as woken_after_wake_up,
+        min(case when is_followup_complete then 1 else 0 end) as is_followup_complete
+    from wake_ups
+    group by period_index
+),
+
 final as (
     select
         periods.period_index,
@@ -116,12 +131,19 @@ final as (
             when conversion.conversion_cohort_size > 0
                 then conversion.conversion_cohort_converted * 1.0 / conversion.conversion_cohort_size
         end as decimal(9, 4)) as new_to_important_conversion_90d,
+        coalesce(wake_up_outcomes.wake_up_recipients, 0) as wake_up_recipients,
+        coalesce(wake_up_outcomes.woken_after_wake_up, 0) as woken_after_wake_up,
+        cast(case
+            when wake_up_outcomes.wake_up_recipients > 0 and wake_up_outcomes.is_followup_complete = 1
+                then wake_up_outcomes.woken_after_wake_up * 1.0 / wake_up_outcomes.wake_up_recipients
+        end as decimal(9, 4)) as wakeup_success_rate,
         periods.period_start,
         periods.period_end
     from periods
     left join stocks on periods.period_index = stocks.period_index
     left join flows on periods.period_index = flows.period_index
     left join conversion on periods.period_index = conversion.period_index
+    left join wake_up_outcomes on periods.period_index = wake_up_outcomes.period_index
 )
 
 {{ select_declared_types('final') }}
