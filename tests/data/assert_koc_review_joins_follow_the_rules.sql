@@ -16,7 +16,7 @@ reviews as (
     where campaign_type in ('new_product_review', 'evergreen_experience')
 ),
 
-level_events as (
+events as (
     select
         koc_member_id,
         event_at,
@@ -26,21 +26,9 @@ level_events as (
     from {{ ref('fct_koc_level_events') }}
 ),
 
--- the KOC's level and status just before the join
+-- the KOC's level and status when it joined
 state_at_join as (
-    select
-        reviews.participation_id,
-        level_events.to_level,
-        level_events.to_status,
-        row_number() over (
-            partition by reviews.participation_id
-            order by level_events.event_at desc, level_events.event_sequence desc
-        ) as recency
-    from reviews
-    inner join level_events
-        on
-            reviews.member_id = level_events.koc_member_id
-            and reviews.joined_at >= level_events.event_at
+    {{ koc_state_at('reviews', 'participation_id', 'member_id', 'joined_at') }}
 ),
 
 checked as (
@@ -58,10 +46,7 @@ checked as (
             when state_at_join.to_level != 'important' then 'not_important_at_join'
         end as rule_broken
     from reviews
-    left join state_at_join
-        on
-            reviews.participation_id = state_at_join.participation_id
-            and state_at_join.recency = 1
+    left join state_at_join on reviews.participation_id = state_at_join.row_key
 )
 
 select *

@@ -32,18 +32,7 @@ wake_up_messages as (
 ),
 
 state_at_message as (
-    select
-        wake_up_messages.message_event_id,
-        events.to_status,
-        row_number() over (
-            partition by wake_up_messages.message_event_id
-            order by events.event_at desc, events.event_sequence desc
-        ) as recency
-    from wake_up_messages
-    inner join events
-        on
-            wake_up_messages.member_id = events.koc_member_id
-            and wake_up_messages.occurred_at >= events.event_at
+    {{ koc_state_at('wake_up_messages', 'message_event_id', 'member_id', 'occurred_at') }}
 ),
 
 to_dormant as (
@@ -51,8 +40,7 @@ to_dormant as (
     from wake_up_messages
     inner join state_at_message
         on
-            wake_up_messages.message_event_id = state_at_message.message_event_id
-            and state_at_message.recency = 1
+            wake_up_messages.message_event_id = state_at_message.row_key
             and state_at_message.to_status = 'dormant'
 ),
 
