@@ -675,7 +675,7 @@ def _koc_programme(
     campaign = _campaign_at(camp, joined, ctype)
     shipped = joined + rng.integers(1, 5, size=len(who)) * DAY
     due = shipped + 14 * DAY
-    # on time, late, missing, non-compliant: any lapse blacklists a KOC for good, so lapses are rare
+    # on time, late, missing, non-compliant: a lapse on a review campaign blacklists a KOC for good, so lapses are rare
     outcome = rng.choice(4, size=len(who), p=[0.95, 0.02, 0.02, 0.01])
     # Planted dormant KOCs fade in good standing: they kept every feedback rule, so the ground truth
     # never marks as dormant a KOC whom the programme had already blacklisted.

@@ -1,5 +1,6 @@
--- The programme KPIs equal counts taken directly from the roster and the level events, and
--- the post metrics equal the KOCs' posts recounted from the UGC posts (spec DQ-Q12, DQ-Q13).
+-- The programme KPIs equal counts taken directly from the roster and the level events, the post
+-- metrics equal the KOCs' posts recounted from the UGC posts (spec DQ-Q12, DQ-Q13), and the
+-- wake-up counts equal the KOCs in int_koc_wake_ups per period.
 {%- set grain = var('koc_period_grain') %}
 with
 
@@ -36,6 +37,25 @@ periods as (
     select * from {{ ref('int_koc_periods') }}
 ),
 
+-- one row per KOC messaged in a period; worked if any of its messages there did
+wake_up_kocs as (
+    select
+        period_index,
+        koc_member_id,
+        max(case when is_woken_in_time then 1 else 0 end) as worked
+    from {{ ref('int_koc_wake_ups') }}
+    group by period_index, koc_member_id
+),
+
+wake_up_counts as (
+    select
+        period_index,
+        count(*) as wake_up_recipients,
+        sum(worked) as woken_after_wake_up
+    from wake_up_kocs
+    group by period_index
+),
+
 koc_posts as (
     select
         periods.period_index,
@@ -63,11 +83,14 @@ compared as (
         kpis.blacklists != coalesce(event_counts.blacklists, 0) as bad_blacklists,
         kpis.went_dormant_count != coalesce(event_counts.went_dormant_count, 0) as bad_went_dormant_count,
         kpis.woken_count != coalesce(event_counts.woken_count, 0) as bad_woken_count,
-        kpis.graduations != coalesce(event_counts.graduations, 0) as bad_graduations
+        kpis.graduations != coalesce(event_counts.graduations, 0) as bad_graduations,
+        kpis.wake_up_recipients != coalesce(wake_up_counts.wake_up_recipients, 0) as bad_wake_up_recipients,
+        kpis.woken_after_wake_up != coalesce(wake_up_counts.woken_after_wake_up, 0) as bad_woken_after_wake_up
     from kpis
     left join roster_counts on kpis.period_index = roster_counts.period_index
     left join koc_posts on kpis.period_index = koc_posts.period_index
     left join event_counts on kpis.period_index = event_counts.period_index
+    left join wake_up_counts on kpis.period_index = wake_up_counts.period_index
 )
 
 select *
@@ -76,3 +99,4 @@ where
     bad_koc_count or bad_important or bad_dormant or bad_posts or bad_exposure
     or bad_new_kocs_entered or bad_upgrades or bad_eliminations or bad_blacklists
     or bad_went_dormant_count or bad_woken_count or bad_graduations
+    or bad_wake_up_recipients or bad_woken_after_wake_up
