@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_warehouse.compare import diff_rows, duckdb_public_tables, duckdb_rows
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows
 from loyalty_warehouse.increments import split_last_day
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import run_dbt

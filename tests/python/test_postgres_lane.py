@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_warehouse.compare import diff_rows, duckdb_public_tables, duckdb_rows
-from loyalty_warehouse.postgres import PostgresServer, find_pg_bin, load_raw
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, server_rows
+from loyalty_warehouse.engines.postgres import PostgresServer, find_pg_bin, load_raw
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import run_dbt
 
@@ -44,12 +44,20 @@ def postgres_build(small_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.rmtree(server_dir, ignore_errors=True)
 
 
+def _postgres_rows(server: PostgresServer, table: str, columns: list[str]):
+    con = server.connect()
+    try:
+        return server_rows(con, table, columns)
+    finally:
+        con.close()
+
+
 def test_every_public_table_equals_duckdb(postgres_build: PostgresServer, built_warehouse: Path) -> None:
     tables = duckdb_public_tables(built_warehouse)
     assert len(tables) >= 15, sorted(tables)
     diffs = []
     for table, columns in tables.items():
-        diff = diff_rows(table, duckdb_rows(built_warehouse, table, columns), postgres_build.rows(table, columns))
+        diff = diff_rows(table, duckdb_rows(built_warehouse, table, columns), _postgres_rows(postgres_build, table, columns))
         print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  postgres {diff.fingerprint_right}")
         if not diff.equal:
             diffs.append(diff)
@@ -57,7 +65,7 @@ def test_every_public_table_equals_duckdb(postgres_build: PostgresServer, built_
 
 
 def test_comparison_ignores_representation_but_not_values() -> None:
-    from loyalty_warehouse.compare import normalise_rows
+    from table_compare import normalise_rows
 
     left = normalise_rows([("M1", decimal.Decimal("600.00"), 3, True), ("M2", None, 0, False)])
     same = normalise_rows([("M2", None, 0.0, False), ("M1", 600.0, 3, True)])

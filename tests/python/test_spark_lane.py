@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_warehouse.compare import diff_rows, duckdb_public_tables, duckdb_rows
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, spark_rows
 from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.report import PUBLIC_SCHEMAS
 from loyalty_warehouse.runner import build, run_dbt
-from loyalty_warehouse.spark import SparkReader, load_raw, spark_env
+from loyalty_warehouse.engines.spark import SparkReader, load_raw, spark_env
 
 pytestmark = pytest.mark.spark
 
@@ -67,7 +67,7 @@ def test_every_public_table_equals_duckdb(spark_build, spark_duckdb: Path) -> No
     assert reader.tables(PUBLIC_SCHEMAS) == set(tables)
     diffs, compared = [], 0
     for table, columns in tables.items():
-        diff = diff_rows(table, duckdb_rows(spark_duckdb, table, columns), reader.rows(table, columns))
+        diff = diff_rows(table, duckdb_rows(spark_duckdb, table, columns), spark_rows(reader.session(), table, columns))
         print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  spark {diff.fingerprint_right}")
         compared += diff.rows_left > 0
         if not diff.equal:

@@ -18,8 +18,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .compare import Row, normalise_rows, select_sql
-from .contract import RAW_TABLES
+from ..contract import RAW_TABLES
 
 _PG_TYPES = {
     "varchar": "text",
@@ -120,16 +119,6 @@ class PostgresServer:
         finally:
             con.close()
 
-    def rows(self, table: str, columns: list[str]) -> list[Row]:
-        """Every row of ``schema.table`` (given columns, in order), normalised for comparison."""
-        con = self.connect()
-        try:
-            with con.cursor() as cur:
-                cur.execute(select_sql(table, columns))
-                return normalise_rows(cur.fetchall())
-        finally:
-            con.close()
-
     def env(self) -> dict[str, str]:
         """Environment for dbt's `postgres` target (profiles/profiles.yml)."""
         return {
@@ -171,10 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     """Load a raw folder into an existing PostgreSQL database (settings from LOYALTY_PG_*)."""
     import argparse
 
-    from . import paths
+    from .. import paths
 
     parser = argparse.ArgumentParser(
-        prog="python -m loyalty_warehouse.postgres",
+        prog="python -m loyalty_warehouse.engines.postgres",
         description="Load the raw Parquet files into schema `raw` of the PostgreSQL database named by "
         "LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE, ready for `LOYALTY_TARGET=postgres dbt build`.",
     )

@@ -2,7 +2,7 @@
 
 dbt-spark's `session` method runs Spark inside the dbt process (pyspark, ``local[*]``) with a
 Hive catalog kept in an embedded Derby metastore. Derby admits one process at a time, so the
-raw tables are loaded by a separate Python process (``python -m loyalty_warehouse.spark``)
+raw tables are loaded by a separate Python process (``python -m loyalty_warehouse.engines.spark``)
 that exits before dbt starts, and the built tables are read once dbt has finished. Everything
 Spark writes (``spark-warehouse/``, ``metastore_db/``, ``derby.log``) goes under one folder,
 ``LOYALTY_SPARK_DIR``.
@@ -16,8 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compare import Row, normalise_rows
-from .contract import RAW_TABLES
+from ..contract import RAW_TABLES
 
 _SPARK_TYPES = {
     "varchar": "string",
@@ -91,7 +90,7 @@ def load_raw(raw_dir: Path, spark_dir: Path) -> dict[str, int]:
     """Load ``raw_dir`` into the catalog under ``spark_dir`` from a child process (it releases the metastore)."""
     spark_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "loyalty_warehouse.spark", "--raw-dir", str(raw_dir), "--spark-dir", str(spark_dir)],
+        [sys.executable, "-m", "loyalty_warehouse.engines.spark", "--raw-dir", str(raw_dir), "--spark-dir", str(spark_dir)],
         cwd=spark_dir,
         env=os.environ | spark_env(spark_dir),
         stdin=subprocess.DEVNULL,
@@ -128,11 +127,6 @@ class SparkReader:
                 found |= {f"{schema}.{t.name}" for t in spark.catalog.listTables(schema)}
         return found
 
-    def rows(self, table: str, columns: list[str]) -> list[Row]:
-        """Every row of ``schema.table`` (given columns, in order), normalised for comparison."""
-        frame = self.session().table(table).select(*(f"`{c}`" for c in columns))
-        return normalise_rows(tuple(row) for row in frame.collect())
-
     def close(self) -> None:
         """Stop Spark and its JVM (which holds the Derby metastore)."""
         if self._session is None:
@@ -162,10 +156,10 @@ def main(argv: list[str] | None = None) -> None:
     """Load a raw folder into the Spark catalog that `LOYALTY_TARGET=spark dbt build` then reads."""
     import argparse
 
-    from . import paths
+    from .. import paths
 
     parser = argparse.ArgumentParser(
-        prog="python -m loyalty_warehouse.spark",
+        prog="python -m loyalty_warehouse.engines.spark",
         description="Create database `raw` with one parquet table per raw file (the contract's types) in the "
         "local Spark catalog under --spark-dir (the LOYALTY_SPARK_DIR that dbt's `spark` target uses).",
     )

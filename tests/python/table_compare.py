@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 import duckdb
 
-from .report import PUBLIC_SCHEMAS
+from loyalty_warehouse.report import PUBLIC_SCHEMAS
 
 Row = tuple[str, ...]
 
@@ -106,3 +106,16 @@ def duckdb_rows(warehouse: Path, table: str, columns: Sequence[str]) -> list[Row
         return normalise_rows(con.execute(select_sql(table, columns)).fetchall())
     finally:
         con.close()
+
+
+def server_rows(connection, table: str, columns: Sequence[str]) -> list[Row]:
+    """Every row of ``schema.table`` from a DB-API connection (PostgreSQL), normalised."""
+    with connection.cursor() as cur:
+        cur.execute(select_sql(table, columns))
+        return normalise_rows(cur.fetchall())
+
+
+def spark_rows(session, table: str, columns: Sequence[str]) -> list[Row]:
+    """Every row of ``schema.table`` from a Spark session, normalised."""
+    frame = session.table(table).select(*(f"`{c}`" for c in columns))
+    return normalise_rows(tuple(row) for row in frame.collect())
