@@ -44,22 +44,6 @@
     percentile({{ expression }}, 0.5)
 {%- endmacro %}
 
-{#- Rows 0..9999 as `number` (enough for 27 years of days), built from digits so it runs on every engine. -#}
-{% macro retention_numbers() -%}
-    {%- set digits -%}
-        (
-            select 0 as digit union all select 1 union all select 2 union all select 3
-            union all select 4 union all select 5 union all select 6 union all select 7
-            union all select 8 union all select 9
-        )
-    {%- endset -%}
-    select thousands.digit * 1000 + hundreds.digit * 100 + tens.digit * 10 + units.digit as number
-    from {{ digits }} as thousands
-    cross join {{ digits }} as hundreds
-    cross join {{ digits }} as tens
-    cross join {{ digits }} as units
-{%- endmacro %}
-
 {#- A non-negative money amount (2 decimals) divided by a positive count, rounded half up to cents the
     same way on every engine (DuckDB divides decimals in floating point, PostgreSQL exactly). -#}
 {% macro retention_amount_per(amount, count) -%}

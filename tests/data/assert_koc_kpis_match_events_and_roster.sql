@@ -1,6 +1,6 @@
 -- The programme KPIs equal counts taken directly from the roster and the level events, the post
 -- metrics equal the KOCs' posts recounted from the UGC posts (spec DQ-Q12, DQ-Q13), and the
--- wake-up counts equal the KOCs in int_koc_wake_ups per period.
+-- wake-up counts equal the KOCs in fct_koc_wake_ups per period.
 {%- set grain = var('koc_period_grain') %}
 with
 
@@ -43,7 +43,7 @@ wake_up_kocs as (
         period_index,
         koc_member_id,
         max(case when is_woken_in_time then 1 else 0 end) as worked
-    from {{ ref('int_koc_wake_ups') }}
+    from {{ ref('fct_koc_wake_ups') }}
     group by period_index, koc_member_id
 ),
 

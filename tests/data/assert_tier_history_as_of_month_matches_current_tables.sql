@@ -11,7 +11,7 @@ history as (
 ),
 
 current_tiers as (
-    select * from {{ ref('int_member_current_tiers') }}
+    select * from {{ ref('fct_member_current_tiers') }}
     where rfm_segment is not null
 )
 

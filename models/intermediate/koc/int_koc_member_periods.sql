@@ -19,7 +19,7 @@ posts as (
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 participations as (
@@ -71,14 +71,14 @@ events_by_period as (
     select
         interactions.member_id as koc_member_id,
         cast({{ dbt.date_trunc(grain, 'interactions.occurred_at') }} as date) as period_start,
-        count(distinct case
-            when interactions.event_type in ('login', 'community_visit') then interactions.event_date
-        end) as login_days,
-        sum(case when interactions.event_type in ('like', 'comment') then 1 else 0 end) as light_interactions,
-        sum(case when interactions.event_type = 'activity_join' then 1 else 0 end) as activity_joins
+        count(distinct case when interactions.event_family = 'login' then interactions.event_date end)
+            as login_days,
+        {{ sum_if("interactions.event_family = 'light_interaction'", 1) }} as light_interactions,
+        {{ sum_if("interactions.event_family = 'activity'", 1) }} as activity_joins
     from interactions
     inner join kocs on interactions.member_id = kocs.koc_member_id
-    where interactions.event_type in ('login', 'community_visit', 'like', 'comment', 'activity_join')
+    -- the seed's dimensions by event family (ref_event_types; decision D59)
+    where interactions.event_family in ('login', 'light_interaction', 'activity')
     group by
         interactions.member_id,
         cast({{ dbt.date_trunc(grain, 'interactions.occurred_at') }} as date)

@@ -7,7 +7,7 @@ participations as (
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 members as (
@@ -34,11 +34,7 @@ share_joins as (
         interactions.event_id as entry_reference,
         interactions.occurred_at as joined_at
     from interactions
-    cross join as_of
-    where
-        interactions.event_type = 'koc_campaign_join'
-        and interactions.campaign_type = 'all_category_share'
-        and interactions.occurred_at < {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }}
+    where interactions.event_type = 'koc_campaign_join' and interactions.campaign_type = 'all_category_share'
 ),
 
 entries as (
@@ -67,10 +63,7 @@ graduation_signals as (
         interactions.event_type as graduation_reason,
         interactions.occurred_at as signal_at
     from interactions
-    cross join as_of
-    where
-        interactions.event_type in ('farewell_post', 'graduation')
-        and interactions.occurred_at < {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }}
+    where interactions.event_type in ('farewell_post', 'graduation')
 ),
 
 graduations as (

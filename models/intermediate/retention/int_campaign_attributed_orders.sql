@@ -3,27 +3,21 @@
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 touches as (
     select * from {{ ref('int_campaign_touches') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 purchases as (
     select
-        orders.order_id,
-        orders.member_id,
-        orders.campaign_id,
-        orders.net_amount,
-        orders.ordered_at
+        order_id,
+        member_id,
+        campaign_id,
+        net_amount,
+        ordered_at
     from orders
-    cross join as_of
-    where orders.is_purchase and orders.order_date <= as_of.as_of_date
 ),
 
 window_touches as (

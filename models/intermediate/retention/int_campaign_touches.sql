@@ -3,7 +3,7 @@
 with
 
 interactions as (
-    select * from {{ ref('fct_interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 participations as (

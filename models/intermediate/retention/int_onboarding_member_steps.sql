@@ -4,45 +4,39 @@
 with
 
 members as (
-    select * from {{ ref('dim_members') }}
+    select * from {{ ref('int_members_as_of_date') }}
 ),
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+purchases as (
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 interactions as (
-    select * from {{ ref('fct_interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 steps as (
     select * from {{ ref('ref_onboarding_steps') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 acquired as (
     select
-        members.member_id,
-        members.acquisition_channel,
-        members.registered_at as acquired_at,
-        members.wecom_followed_at,
-        members.group_joined_at
+        member_id,
+        acquisition_channel,
+        registered_at as acquired_at,
+        wecom_followed_at,
+        group_joined_at,
+        as_of_date
     from members
-    cross join as_of
-    where cast(members.registered_at as date) <= as_of.as_of_date
 ),
 
 first_orders as (
     select
-        orders.member_id,
-        orders.contains_traffic_product,
-        orders.ordered_at as first_order_at
-    from orders
-    cross join as_of
-    where orders.is_first_purchase and orders.order_date <= as_of.as_of_date
+        member_id,
+        contains_traffic_product,
+        ordered_at as first_order_at
+    from purchases
+    where is_first_purchase
 ),
 
 -- candidate times per member and step: matching events, the member's own follow / group timestamps
@@ -93,6 +87,7 @@ member_steps as (
         steps.step,
         steps.window_anchor,
         acquired.acquired_at,
+        acquired.as_of_date,
         case when steps.window_anchor = 'first_order' then first_orders.first_order_at else acquired.acquired_at end
             as anchor_at
     from acquired
@@ -106,7 +101,6 @@ reached as (
         member_steps.step,
         min(candidates.reached_at) as reached_at
     from member_steps
-    cross join as_of
     inner join candidates
         on
             member_steps.member_id = candidates.member_id
@@ -114,7 +108,7 @@ reached as (
             and member_steps.anchor_at <= candidates.reached_at
             and candidates.reached_at
             <= {{ dbt.dateadd('day', var('onboarding_window_days'), 'member_steps.anchor_at') }}
-            and cast(candidates.reached_at as date) <= as_of.as_of_date
+            and cast(candidates.reached_at as date) <= member_steps.as_of_date
     group by member_steps.member_id, member_steps.step
 ),
 

@@ -2,35 +2,27 @@
     period of registration (which also covers members who never purchased). -#}
 with
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+purchases as (
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 members as (
-    select * from {{ ref('dim_members') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_members_as_of_date') }}
 ),
 
 first_purchases as (
     select
-        orders.member_id,
-        min(orders.order_date) as first_purchase_date
-    from orders
-    cross join as_of
-    where orders.is_purchase and orders.order_date <= as_of.as_of_date
-    group by orders.member_id
+        member_id,
+        min(order_date) as first_purchase_date
+    from purchases
+    group by member_id
 ),
 
 registrations as (
     select
-        members.member_id,
-        cast(members.registered_at as date) as registration_date
+        member_id,
+        cast(registered_at as date) as registration_date
     from members
-    cross join as_of
-    where cast(members.registered_at as date) <= as_of.as_of_date
 ),
 
 final as (

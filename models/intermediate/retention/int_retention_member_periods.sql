@@ -1,38 +1,31 @@
 {#- What each member did in each cohort period (var cohort_grain) up to as_of_date: purchases and
-    their net amount (fct_orders, the project's purchase definition) and any member activity. -#}
+    their net amount (the project's purchase definition, D3) and any member activity. -#}
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 daily_activity as (
-    select * from {{ ref('int_member_daily_activity') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_member_days_as_of_date') }}
 ),
 
 purchases as (
     select
-        orders.member_id,
-        {{ retention_period_start('orders.order_date') }} as period_start_date,
+        member_id,
+        {{ retention_period_start('order_date') }} as period_start_date,
         count(*) as purchases,
-        sum(orders.net_amount) as net_amount
+        sum(net_amount) as net_amount
     from orders
-    cross join as_of
-    where orders.is_purchase and orders.order_date <= as_of.as_of_date
-    group by orders.member_id, {{ retention_period_start('orders.order_date') }}
+    group by member_id, {{ retention_period_start('order_date') }}
 ),
 
 active_periods as (
     select distinct
-        daily_activity.member_id,
-        {{ retention_period_start('daily_activity.activity_date') }} as period_start_date
+        member_id,
+        {{ retention_period_start('activity_date') }} as period_start_date
     from daily_activity
-    cross join as_of
-    where daily_activity.is_active and daily_activity.activity_date <= as_of.as_of_date
+    where is_active
 ),
 
 member_periods as (

@@ -3,11 +3,11 @@
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_sequenced') }}
 ),
 
 members as (
-    select * from {{ ref('dim_members') }}
+    select * from {{ ref('stg_raw__members') }}
 ),
 
 as_of as (

@@ -31,9 +31,8 @@ daily as (
 conversions as (
     select
         referrer_member_id as member_id,
-        cast(first_purchase_at as date) as conversion_date
-    from {{ ref('int_referrals_converted') }}
-    where is_converted
+        conversion_date
+    from {{ ref('int_referral_conversions_as_of_date') }}
 ),
 
 activity as (

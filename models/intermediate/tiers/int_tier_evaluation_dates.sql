@@ -2,23 +2,19 @@
 -- the month end, or as_of_date itself for the as-of month.
 with
 
+purchases as (
+    select * from {{ ref('int_purchases_as_of_date') }}
+),
+
 as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-first_purchase as (
-    select min(orders.order_date) as first_purchase_date
-    from {{ ref('fct_orders') }} as orders
-    cross join as_of
-    where orders.is_purchase and orders.order_date <= as_of.as_of_date
-),
-
 bounds as (
     select
-        first_purchase.first_purchase_date,
+        (select min(purchases.order_date) from purchases) as first_purchase_date,
         as_of.as_of_date
-    from first_purchase
-    cross join as_of
+    from as_of
 ),
 
 months as (

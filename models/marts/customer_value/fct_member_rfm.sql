@@ -3,7 +3,7 @@
 with
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 segments as (
@@ -25,7 +25,6 @@ buyers as (
         max(orders.order_date) as last_purchase_date
     from orders
     cross join as_of
-    where orders.is_purchase and orders.order_date <= as_of.as_of_date
     group by orders.member_id
 ),
 

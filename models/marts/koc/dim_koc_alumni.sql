@@ -11,15 +11,11 @@ kocs as (
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 graduated as (
@@ -44,10 +40,7 @@ roles as (
         sum(case when interactions.event_type = 'mentor_session' then 1 else 0 end) as mentor_sessions,
         sum(case when interactions.event_type = 'farewell_post' then 1 else 0 end) as farewell_posts
     from interactions
-    cross join as_of
-    where
-        interactions.event_type in ('advisory_session', 'mentor_session', 'farewell_post')
-        and interactions.event_date <= as_of.as_of_date
+    where interactions.event_type in ('advisory_session', 'mentor_session', 'farewell_post')
     group by interactions.member_id
 ),
 
@@ -57,11 +50,7 @@ returns as (
         min(orders.ordered_at) as returned_at
     from orders
     inner join kocs on orders.member_id = kocs.koc_member_id
-    cross join as_of
-    where
-        orders.is_purchase
-        and orders.ordered_at > kocs.graduated_at
-        and orders.order_date <= as_of.as_of_date
+    where orders.ordered_at > kocs.graduated_at
     group by orders.member_id
 ),
 

@@ -1,6 +1,7 @@
 {#- KOC candidates as of the as-of date (spec C08): the three selection standards
     (activity, loyalty, content production) plus follower fit and a public social account,
     each as a value and a flag; members already in the programme are not candidates. -#}
+{%- set window_days = var('koc_candidate_activity_window_days') -%}
 with
 
 members as (
@@ -12,7 +13,7 @@ member_facts as (
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 posts as (
@@ -27,24 +28,16 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+-- activity joins (event family activity, decision D59) in the candidate window; seeding joins ever
 joins as (
     select
-        interactions.member_id,
-        sum(case
-            when
-                interactions.event_type = 'activity_join'
-                and interactions.event_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }}
-                then 1
-            else 0
-        end) as activity_joins_90d,
-        sum(case when interactions.event_type = 'seeding_activity_join' then 1 else 0 end)
-            as seeding_activity_joins
+        member_id,
+        {{ sum_if("event_date > " ~ dbt.dateadd('day', -window_days, 'as_of_date'), 1) }}
+            as activity_joins_in_candidate_window,
+        {{ sum_if("event_type = 'seeding_activity_join'", 1) }} as seeding_activity_joins
     from interactions
-    cross join as_of
-    where
-        interactions.event_type in ('activity_join', 'seeding_activity_join')
-        and interactions.event_date <= as_of.as_of_date
-    group by interactions.member_id
+    where event_family = 'activity'
+    group by member_id
 ),
 
 content as (
@@ -64,7 +57,7 @@ valued as (
         members.gender,
         members.age,
         members.follower_count,
-        coalesce(joins.activity_joins_90d, 0) as activity_joins_90d,
+        coalesce(joins.activity_joins_in_candidate_window, 0) as activity_joins_in_candidate_window,
         coalesce(joins.seeding_activity_joins, 0) as seeding_activity_joins,
         coalesce(member_facts.purchases_lifetime, 0) as purchases_lifetime,
         coalesce(content.public_posts, 0) as public_posts,
@@ -84,7 +77,7 @@ valued as (
 flagged as (
     select
         *,
-        activity_joins_90d >= {{ var('koc_candidate_min_activity_joins_90d') }} as crit_activity,
+        activity_joins_in_candidate_window >= {{ var('koc_candidate_min_activity_joins') }} as crit_activity,
         seeding_activity_joins >= {{ var('koc_candidate_min_seeding_joins') }}
         and purchases_lifetime >= {{ var('koc_candidate_min_orders') }} as crit_loyalty,
         best_public_post_interactions >= {{ var('koc_candidate_min_post_interactions') }}
@@ -105,7 +98,8 @@ final as (
         gender,
         age,
         follower_count,
-        activity_joins_90d,
+        activity_joins_in_candidate_window,
+        {{ window_days }} as candidate_window_days,
         seeding_activity_joins,
         purchases_lifetime,
         public_posts,

@@ -9,7 +9,7 @@ roster as (
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select * from {{ ref('int_interactions_as_of_date') }}
 ),
 
 as_of as (
@@ -40,11 +40,7 @@ interests as (
             partition by interactions.member_id order by interactions.occurred_at desc, interactions.event_id desc
         ) as recency_rank
     from interactions
-    cross join as_of
-    where
-        interactions.event_type = 'survey_completed'
-        and interactions.tag_key = 'interest'
-        and interactions.event_date <= as_of.as_of_date
+    where interactions.event_type = 'survey_completed' and interactions.tag_key = 'interest'
 ),
 
 messages as (
@@ -59,10 +55,7 @@ messages as (
             order by interactions.occurred_at desc, interactions.event_id desc
         ) as recency_rank
     from interactions
-    cross join as_of
-    where
-        interactions.event_type = 'message_received'
-        and interactions.event_date <= as_of.as_of_date
+    where interactions.event_type = 'message_received'
 ),
 
 message_counts as (

@@ -3,7 +3,7 @@
     public exposure and interactions of KOC posts, the flows from the level events,
     the new-to-important conversion of the cohort that entered one to two conversion windows
     earlier (koc_conversion_window_days, 90 by default), and how many wake-up messages to
-    dormant KOCs worked (int_koc_wake_ups). -#}
+    dormant KOCs worked (fct_koc_wake_ups). -#}
 with
 
 periods as (
@@ -19,7 +19,7 @@ events as (
 ),
 
 wake_ups as (
-    select * from {{ ref('int_koc_wake_ups') }}
+    select * from {{ ref('fct_koc_wake_ups') }}
 ),
 
 stocks as (

@@ -3,7 +3,7 @@
 with
 
 members as (
-    select * from {{ ref('stg_raw__members') }}
+    select * from {{ ref('int_members_as_of_date') }}
 ),
 
 as_of as (
@@ -14,10 +14,7 @@ as_of as (
 ),
 
 daily as (
-    select daily_activity.*
-    from {{ ref('int_member_daily_activity') }} as daily_activity
-    cross join as_of
-    where daily_activity.activity_date <= as_of.as_of_date
+    select * from {{ ref('int_member_days_as_of_date') }}
 ),
 
 posts as (
@@ -28,7 +25,7 @@ posts as (
 ),
 
 referrals as (
-    select * from {{ ref('int_referrals_converted') }}
+    select * from {{ ref('int_referral_conversions_as_of_date') }}
 ),
 
 nps_responses as (
@@ -39,12 +36,8 @@ nps_responses as (
             partition by interactions.member_id
             order by interactions.occurred_at desc, interactions.event_id desc
         ) as recency_rank
-    from {{ ref('stg_raw__interactions') }} as interactions
-    cross join as_of
-    where
-        interactions.event_type = 'nps_response'
-        and interactions.score is not null
-        and interactions.event_date <= as_of.as_of_date
+    from {{ ref('int_interactions_as_of_date') }} as interactions
+    where interactions.event_type = 'nps_response' and interactions.score is not null
 ),
 
 activity as (
@@ -94,11 +87,10 @@ referral_conversions as (
         referrals.referrer_member_id as member_id,
         count(*) as referrals_converted_lifetime,
         sum(
-            case when cast(referrals.first_purchase_at as date) >= as_of.window_start_date then 1 else 0 end
+            case when referrals.conversion_date >= as_of.window_start_date then 1 else 0 end
         ) as referrals_converted_in_window
     from referrals
     cross join as_of
-    where referrals.is_converted and cast(referrals.first_purchase_at as date) <= as_of.as_of_date
     group by referrals.referrer_member_id
 ),
 
@@ -152,7 +144,6 @@ final as (
     left join content on members.member_id = content.member_id
     left join referral_conversions on members.member_id = referral_conversions.member_id
     left join nps_responses on members.member_id = nps_responses.member_id and nps_responses.recency_rank = 1
-    where cast(members.registered_at as date) <= as_of.as_of_date
 )
 
 {{ select_declared_types('final') }}

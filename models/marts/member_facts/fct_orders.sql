@@ -1,19 +1,10 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_id',
-        incremental_strategy=incremental_strategy(),
-        on_schema_change='fail'
-    )
-}}
+-- A view: int_orders_sequenced is the one incremental table of orders; this is its public face.
+{{ config(materialized='view') }}
 
 with
 
 orders as (
-    select * from {{ ref('int_orders_sequenced') }}
-    {% if is_incremental() %}
-        where member_id in ({{ members_with_orders_since_cutoff(ref('int_orders_sequenced')) }})
-    {% endif %}
+    select * from {{ ref('int_orders_sequenced').include(database=False) }}
 ),
 
 final as (

@@ -10,25 +10,13 @@
 {%- set fission_cap = var('energy_fission_cap') -%}
 with
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 -- daily rather than monthly activity, so that the as_of_date month stops at as_of_date
 daily as (
-    select daily_activity.*
-    from {{ ref('int_member_daily_activity') }} as daily_activity
-    cross join as_of
-    where daily_activity.activity_date <= as_of.as_of_date
+    select * from {{ ref('int_member_days_as_of_date') }}
 ),
 
 referrals as (
-    select referrals_converted.*
-    from {{ ref('int_referrals_converted') }} as referrals_converted
-    cross join as_of
-    where
-        referrals_converted.is_converted
-        and cast(referrals_converted.first_purchase_at as date) <= as_of.as_of_date
+    select * from {{ ref('int_referral_conversions_as_of_date') }}
 ),
 
 monthly_activity as (

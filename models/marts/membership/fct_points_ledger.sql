@@ -2,32 +2,31 @@
     every purchase, the first check-in of each day, every share, the first completion of
     each survey, and every redemption, for members in fct_members, up to as_of_date. -#}
 {%- set points_per_currency_unit = var('points_per_currency_unit') -%}
-{%- set points_daily_checkin = var('points_daily_checkin') -%}
-{%- set points_share = var('points_share') -%}
-{%- set points_survey = var('points_survey') -%}
-{%- set no_order_id = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+{#- The earning and spending rules for events: which event type, the reason recorded, the points
+    moved, and what the award is limited to (once per day, once per survey, or every event). -#}
+{%- set event_rules = [
+    {'event_type': 'check_in', 'reason': 'check_in', 'points': var('points_daily_checkin'),
+     'once_per': as_text('event_date')},
+    {'event_type': 'share', 'reason': 'share', 'points': var('points_share'), 'once_per': 'event_id'},
+    {'event_type': 'survey_completed', 'reason': 'survey', 'points': var('points_survey'), 'once_per': 'content_id'},
+    {'event_type': 'points_redeem', 'reason': 'redemption', 'points': '-1 * abs(points)', 'once_per': 'event_id'},
+] -%}
 with
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
 
 members as (
     select member_id from {{ ref('fct_members') }}
 ),
 
-orders as (
-    select orders.*
-    from {{ ref('fct_orders') }} as orders
-    cross join as_of
-    where orders.order_date <= as_of.as_of_date
+purchases as (
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 interactions as (
-    select interactions.*
-    from {{ ref('fct_interactions') }} as interactions
-    cross join as_of
-    where interactions.event_date <= as_of.as_of_date
+    select * from {{ ref('int_interactions_as_of_date') }}
+    where
+        event_type in ({% for rule in event_rules %}'{{ rule.event_type }}'{{ ', ' if not loop.last }}{% endfor %})
+        -- a redemption without an amount moves nothing
+        and (event_type != 'points_redeem' or points is not null)
 ),
 
 -- one transaction per purchase: floor of the net amount times the earning rate, in exact
@@ -44,89 +43,51 @@ purchase_txns as (
             as {{ dbt.type_bigint() }}
         ) as points,
         ordered_at as txn_at
-    from orders
-    where is_purchase
+    from purchases
 ),
 
--- a member can check in several times a day; only the first check-in of the day earns
-check_ins as (
+-- the n-th event of its kind within what its award is limited to (a check-in earns once a day,
+-- a survey once per member; redemptions always debit, whatever sign the source gives them)
+ranked_events as (
     select
         event_id,
         member_id,
+        case event_type
+            {%- for rule in event_rules %}
+            when '{{ rule.event_type }}' then '{{ rule.reason }}'
+            {%- endfor %}
+        end as reason,
+        case event_type
+            {%- for rule in event_rules %}
+            when '{{ rule.event_type }}' then {{ rule.points }}
+            {%- endfor %}
+        end as points_moved,
         occurred_at,
         row_number() over (
-            partition by member_id, event_date
+            partition by
+                member_id,
+                event_type,
+                case event_type
+                    {%- for rule in event_rules %}
+                    when '{{ rule.event_type }}' then {{ rule.once_per }}
+                    {%- endfor %}
+                end
             order by occurred_at, event_id
-        ) as check_in_of_day
+        ) as award_seq
     from interactions
-    where event_type = 'check_in'
-),
-
--- a survey earns once per member: the first completion of each survey (content_id)
-surveys as (
-    select
-        event_id,
-        member_id,
-        occurred_at,
-        row_number() over (
-            partition by member_id, content_id
-            order by occurred_at, event_id
-        ) as completion_of_survey
-    from interactions
-    where event_type = 'survey_completed'
 ),
 
 event_txns as (
     select
-        {{ dbt.concat(["'check_in:'", 'event_id']) }} as txn_id,
+        {{ dbt.concat(['reason', "':'", 'event_id']) }} as txn_id,
         member_id,
-        {{ no_order_id }} as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_id,
         event_id,
-        'check_in' as reason,
-        cast({{ points_daily_checkin }} as {{ dbt.type_bigint() }}) as points,
+        reason,
+        cast(points_moved as {{ dbt.type_bigint() }}) as points,
         occurred_at as txn_at
-    from check_ins
-    where check_in_of_day = 1
-
-    union all
-
-    select
-        {{ dbt.concat(["'share:'", 'event_id']) }} as txn_id,
-        member_id,
-        {{ no_order_id }} as order_id,
-        event_id,
-        'share' as reason,
-        cast({{ points_share }} as {{ dbt.type_bigint() }}) as points,
-        occurred_at as txn_at
-    from interactions
-    where event_type = 'share'
-
-    union all
-
-    select
-        {{ dbt.concat(["'survey:'", 'event_id']) }} as txn_id,
-        member_id,
-        {{ no_order_id }} as order_id,
-        event_id,
-        'survey' as reason,
-        cast({{ points_survey }} as {{ dbt.type_bigint() }}) as points,
-        occurred_at as txn_at
-    from surveys
-    where completion_of_survey = 1
-
-    union all
-
-    -- redemptions always debit, whatever sign the source gives the points moved
-    select
-        {{ dbt.concat(["'redemption:'", 'event_id']) }} as txn_id,
-        member_id,
-        {{ no_order_id }} as order_id,
-        event_id,
-        'redemption' as reason,
-        -1 * abs(points) as points,
-        occurred_at as txn_at
-    from interactions
-    where event_type = 'points_redeem' and points is not null
+    from ranked_events
+    where award_seq = 1
 ),
 
 transactions as (

@@ -14,8 +14,10 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-numbers as (
-    {{ retention_numbers() }}
+-- period numbers 0 .. cohort_max_periods (the series counts from 1)
+period_numbers as (
+    select generated_number - 1 as period_number
+    from ({{ dbt.generate_series(var('cohort_max_periods') + 1) }}) as series
 ),
 
 bases as (
@@ -40,17 +42,15 @@ cohort_periods as (
     select
         cohorts.cohort_definition,
         cohorts.cohort_size,
-        numbers.number as period_number,
+        period_numbers.period_number,
         cohorts.cohort_start_date,
-        {{ retention_period_add('numbers.number', 'cohorts.cohort_start_date') }} as period_start_date,
+        {{ retention_period_add('period_numbers.period_number', 'cohorts.cohort_start_date') }} as period_start_date,
         as_of.as_of_date
     from cohorts
     cross join as_of
-    inner join numbers
-        on
-            numbers.number <= {{ var('cohort_max_periods') }}
-            and numbers.number <= {{ retention_period_number(
-                'cohorts.cohort_start_date', retention_period_start('as_of.as_of_date')) }}
+    inner join period_numbers
+        on period_numbers.period_number <= {{ retention_period_number(
+            'cohorts.cohort_start_date', retention_period_start('as_of.as_of_date')) }}
 ),
 
 member_cells as (

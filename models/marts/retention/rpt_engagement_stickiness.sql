@@ -4,15 +4,12 @@
 with
 
 daily_activity as (
-    select * from {{ ref('int_member_daily_activity') }}
+    select * from {{ ref('int_member_days_as_of_date') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
-numbers as (
-    {{ retention_numbers() }}
+-- day offsets 1 .. 10000 (27 years of days)
+day_offsets as (
+    {{ dbt.generate_series(10000) }}
 ),
 
 member_days as (
@@ -23,23 +20,22 @@ member_days as (
             partition by daily_activity.member_id order by daily_activity.activity_date
         ) as next_activity_date
     from daily_activity
-    cross join as_of
-    where daily_activity.is_active and daily_activity.activity_date <= as_of.as_of_date
+    where daily_activity.is_active
 ),
 
 bounds as (
     select
-        min(member_days.activity_date) as first_date,
-        max(as_of.as_of_date) as as_of_date
-    from member_days
-    cross join as_of
+        min(activity_date) as first_date,
+        max(as_of_date) as as_of_date
+    from daily_activity
+    where is_active
 ),
 
 days as (
-    select cast({{ dbt.dateadd('day', 'numbers.number', 'bounds.first_date') }} as date) as activity_date
+    select cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', 'bounds.first_date') }} as date) as activity_date
     from bounds
-    inner join numbers
-        on numbers.number <= {{ dbt.datediff('bounds.first_date', 'bounds.as_of_date', 'day') }}
+    inner join day_offsets
+        on day_offsets.generated_number - 1 <= {{ dbt.datediff('bounds.first_date', 'bounds.as_of_date', 'day') }}
 ),
 
 -- +1 on the active day, -1 on the first day the member leaves the window (or is active again)

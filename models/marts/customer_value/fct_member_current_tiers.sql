@@ -26,4 +26,4 @@ final as (
     left join pyramid on levels.member_id = pyramid.member_id
 )
 
-select * from final
+{{ select_declared_types('final') }}

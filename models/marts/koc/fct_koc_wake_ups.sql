@@ -80,4 +80,4 @@ final as (
     left join woken on to_dormant.message_event_id = woken.message_event_id
 )
 
-select * from final
+{{ select_declared_types('final') }}
