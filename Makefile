@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv demo test test-spark lint docs clean bench validate
+.PHONY: help venv demo test test-fast test-spark lint docs clean bench validate
 
 help: ## Show the targets
 	@echo "loyalty-warehouse - make TARGET"
@@ -32,6 +32,10 @@ test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all 
 	@scripts/ensure_java.sh
 	@$(BIN)/pytest
 
+test-fast: $(STAMP) ## Quick local check (about a minute): Python lint, SQL-free unit tests, contract, CLI, architecture; no warehouse builds
+	@$(BIN)/ruff check src tests/python scripts
+	@$(BIN)/pytest -m "not e2e and not postgres and not spark" --deselect tests/python/test_lint.py
+
 test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): every model and test on Spark, public tables equal DuckDB's
 	@scripts/ensure_java.sh
 	@$(BIN)/pytest -m spark
@@ -39,8 +43,10 @@ test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): every mode
 validate: $(STAMP) ## Run the great-expectations gates on the raw data and the warehouse (Data Docs in warehouse/data_docs)
 	@$(BIN)/loyalty validate
 
-lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater)
-	@$(BIN)/sqlfluff lint models tests/data analyses
+lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with ruff
+	@# a warehouse that is never built, so models render as on a clean checkout (not their incremental branch)
+	@LOYALTY_WAREHOUSE_PATH=$(CURDIR)/target/lint/never-built.duckdb $(BIN)/sqlfluff lint models tests/data analyses
+	@$(BIN)/ruff check src tests/python scripts
 
 bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
 	@$(BIN)/loyalty bench --members $(or $(MEMBERS),200000)

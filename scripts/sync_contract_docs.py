@@ -1,4 +1,4 @@
-"""Write the sources YAML and the README's contract section from src/loyalty_warehouse/contract.py.
+"""Write the sources YAML and docs/raw-contract.md from src/loyalty_warehouse/contract.py.
 
 Run after changing the contract; tests/python/test_contract.py fails while they disagree.
 """
@@ -67,8 +67,8 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_with_contract(readme: str) -> str:
-    head, rest = readme.split(START, 1)
+def page_with_contract(page: str) -> str:
+    head, rest = page.split(START, 1)
     _, tail = rest.split(END, 1)
     return head + START + render_markdown() + END + tail
 
@@ -76,6 +76,6 @@ def readme_with_contract(readme: str) -> str:
 if __name__ == "__main__":
     target = ROOT / "models" / "staging" / "raw" / "_raw__sources.yml"
     target.write_text(render(), encoding="utf-8")
-    readme = ROOT / "README.md"
-    readme.write_text(readme_with_contract(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    page = ROOT / "docs" / "raw-contract.md"
+    page.write_text(page_with_contract(page.read_text(encoding="utf-8")), encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)} and the contract section of README.md")

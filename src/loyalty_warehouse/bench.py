@@ -13,10 +13,10 @@ import platform
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -63,7 +63,7 @@ class PeakRss:
             self.peak = max(self.peak, total)
             self._stop.wait(0.05)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
 
@@ -309,7 +309,7 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
     rfm = compare_rfm(warehouse, compiled, window=365, bins=5)
 
     report = {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "members": members,
         "seed": seed,
         "raw_rows": summary["rows"],

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import duckdb
 

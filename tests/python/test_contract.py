@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-from pathlib import Path
 
 from loyalty_warehouse import contract as C
 from loyalty_warehouse.paths import PROJECT_DIR
@@ -22,9 +21,9 @@ def test_sources_yaml_is_generated_from_the_contract() -> None:
     assert committed == _load_writer().render(), "run: .venv/bin/python scripts/sync_contract_docs.py"
 
 
-def test_readme_documents_every_column_of_the_contract() -> None:
-    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
-    assert readme == _load_writer().readme_with_contract(readme), "run: .venv/bin/python scripts/sync_contract_docs.py"
+def test_contract_page_documents_every_column_of_the_contract() -> None:
+    page = (PROJECT_DIR / "docs" / "raw-contract.md").read_text(encoding="utf-8")
+    assert page == _load_writer().page_with_contract(page), "run: .venv/bin/python scripts/sync_contract_docs.py"
 
 
 def test_enum_seed_matches_the_contract() -> None:

@@ -51,3 +51,23 @@ def test_every_built_column_is_documented(built_warehouse: Path) -> None:
         if stale:
             problems.append(f"{node['name']}: documented columns that do not exist {stale}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_macro_and_argument_is_documented(built_warehouse: Path) -> None:
+    """Each macro and generic test of the project has a description in macros/_macros.yml, and every
+    argument of its signature is listed there with a description."""
+    import re
+
+    macros = [m for m in _manifest(built_warehouse)["macros"].values() if m["package_name"] == "loyalty_warehouse"]
+    assert len(macros) > 50
+    problems = []
+    for macro in macros:
+        if not macro["description"].strip():
+            problems.append(f"{macro['name']} ({macro['original_file_path']}): no description")
+        signature = re.search(r"\{%-?\s*(?:macro|test)\s+\w+\(([^)]*)\)", macro["macro_sql"])
+        wanted = [a.split("=")[0].strip() for a in signature.group(1).split(",") if a.strip()] if signature else []
+        documented = {a["name"]: a.get("description", "").strip() for a in macro["arguments"]}
+        missing = [a for a in wanted if not documented.get(a)]
+        if missing:
+            problems.append(f"{macro['name']}: arguments without a description: {missing}")
+    assert not problems, "\n".join(problems)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from table_compare import diff_rows, duckdb_public_tables, duckdb_rows
 from loyalty_warehouse.increments import split_last_day
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import run_dbt
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows
 
 pytestmark = pytest.mark.e2e
 

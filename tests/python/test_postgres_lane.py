@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, server_rows
 from loyalty_warehouse.engines.postgres import PostgresServer, find_pg_bin, load_raw
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import run_dbt
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, server_rows
 
 pytestmark = pytest.mark.postgres
 

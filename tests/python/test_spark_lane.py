@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, spark_rows
+from loyalty_warehouse.engines.spark import SparkReader, load_raw, spark_env
 from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.report import PUBLIC_SCHEMAS
 from loyalty_warehouse.runner import build, run_dbt
-from loyalty_warehouse.engines.spark import SparkReader, load_raw, spark_env
+from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, spark_rows
 
 pytestmark = pytest.mark.spark
 

@@ -10,10 +10,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from loyalty_warehouse.gates import GateError
 from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.report import headline
-from loyalty_warehouse.gates import GateError
 from loyalty_warehouse.runner import build, run_dbt, working_path
 
 pytestmark = pytest.mark.e2e

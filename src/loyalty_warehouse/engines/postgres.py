@@ -74,7 +74,7 @@ class PostgresServer:
         if proc.returncode != 0:
             raise RuntimeError(f"{Path(args[0]).name} failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         for folder in (self.data_dir, self.socket_dir):
             folder.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:

@@ -1,0 +1,112 @@
+"""The DAG is one-directional, read from dbt's manifest (no build needed).
+
+Layers, by folder: quarantine (raw entry) -> staging -> intermediate -> marts. A model reads only its
+own layer or earlier ones; a mart reads marts of its own area and the shared member-fact core;
+only the raw-entry layer reads sources; every model is read by another one unless it is a public
+mart (or one of the few documented end points below).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from loyalty_warehouse.runner import run_dbt
+
+LAYERS = ("quarantine", "staging", "intermediate", "marts")
+SHARED_MART_AREA = "member_facts"
+# Models nobody reads that are still not public marts, and why.
+END_POINTS = {
+    "qrn_quarantined_rows": "the list of held-back rows and their reasons, for the data owner (not BI: it holds raw rows)",
+}
+
+
+def layer_of(node: dict) -> str:
+    parts = Path(node["original_file_path"]).parts
+    if node["resource_type"] == "snapshot":
+        return "snapshots"
+    assert parts[0] == "models" and parts[1] in LAYERS, f"{node['original_file_path']} is outside the layer folders"
+    return parts[1]
+
+
+def area_of(node: dict) -> str:
+    parts = Path(node["original_file_path"]).parts
+    return parts[2] if len(parts) > 3 else ""
+
+
+def violations(manifest: dict) -> list[str]:
+    """Every layering rule the manifest breaks, as readable lines."""
+    nodes = {
+        key: node for key, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "snapshot") and node["package_name"] == "loyalty_warehouse"
+    }
+    problems: list[str] = []
+    readers: dict[str, int] = {key: 0 for key in nodes}
+    for key, node in nodes.items():
+        for parent in node["depends_on"]["nodes"]:
+            if parent.startswith("source."):
+                if layer_of(node) != "quarantine":
+                    problems.append(f"{node['name']} reads source {parent} outside the raw-entry (quarantine) layer")
+                continue
+            if parent not in nodes:
+                continue  # seeds: reference data any layer may read
+            readers[parent] += 1
+            upstream, downstream = nodes[parent], node
+            up_layer, down_layer = layer_of(upstream), layer_of(downstream)
+            if down_layer == "snapshots":
+                continue
+            if LAYERS.index(up_layer) > LAYERS.index(down_layer):
+                problems.append(f"{downstream['name']} ({down_layer}) reads {upstream['name']} ({up_layer}): a later layer")
+            if up_layer == down_layer == "marts" and area_of(upstream) not in (area_of(downstream), SHARED_MART_AREA):
+                problems.append(
+                    f"{downstream['name']} (marts/{area_of(downstream)}) reads {upstream['name']} "
+                    f"(marts/{area_of(upstream)}): marts read their own area and {SHARED_MART_AREA} only"
+                )
+    for key, count in readers.items():
+        node = nodes[key]
+        if count or node["resource_type"] == "snapshot" or node["name"] in END_POINTS:
+            continue
+        if layer_of(node) != "marts":
+            problems.append(f"{node['name']} ({layer_of(node)}) is read by no model: delete it or make it a public mart")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    target = tmp_path_factory.mktemp("parse")
+    run_dbt(["parse"], target / "unused.duckdb", target_path=target)
+    return json.loads((target / "manifest.json").read_text())
+
+
+def test_the_dag_runs_one_way(manifest: dict) -> None:
+    problems = violations(manifest)
+    assert not problems, "layering rules broken:\n" + "\n".join(problems)
+
+
+def _node(name: str, path: str, parents: list[str], kind: str = "model") -> tuple[str, dict]:
+    return f"model.loyalty_warehouse.{name}", {
+        "name": name, "resource_type": kind, "package_name": "loyalty_warehouse",
+        "original_file_path": path, "depends_on": {"nodes": parents},
+    }
+
+
+def test_each_rule_catches_what_it_is_for() -> None:
+    """A small hand-made manifest with one breach of each rule."""
+    nodes = dict([
+        _node("qrn_raw__x", "models/quarantine/qrn_raw__x.sql", ["source.loyalty_warehouse.raw.raw_x"]),
+        _node("stg_raw__x", "models/staging/raw/stg_raw__x.sql", ["model.loyalty_warehouse.qrn_raw__x"]),
+        _node("stg_raw__y", "models/staging/raw/stg_raw__y.sql", ["source.loyalty_warehouse.raw.raw_y"]),
+        _node("fct_x", "models/marts/member_facts/fct_x.sql", ["model.loyalty_warehouse.stg_raw__x"]),
+        _node("int_x", "models/intermediate/x/int_x.sql", ["model.loyalty_warehouse.fct_x"]),
+        _node("fct_a", "models/marts/koc/fct_a.sql", ["model.loyalty_warehouse.int_x", "model.loyalty_warehouse.stg_raw__y"]),
+        _node("fct_b", "models/marts/retention/fct_b.sql", ["model.loyalty_warehouse.fct_a"]),
+        _node("int_unread", "models/intermediate/x/int_unread.sql", ["model.loyalty_warehouse.stg_raw__x"]),
+    ])
+    problems = violations({"nodes": nodes})
+    assert len(problems) == 4, problems
+    assert any("stg_raw__y reads source" in p for p in problems)
+    assert any("int_x (intermediate) reads fct_x (marts)" in p for p in problems)
+    assert any("fct_b (marts/retention) reads fct_a (marts/koc)" in p for p in problems)
+    assert any("int_unread (intermediate) is read by no model" in p for p in problems)
