@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loyalty_warehouse.generator import GeneratorConfig, generate
-from loyalty_warehouse.runner import build
+from loyalty_warehouse.runner import build, run_dbt
 
 SMALL_MEMBERS = 3_000
 
@@ -31,3 +31,11 @@ def built_warehouse(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def generation_summary(small_raw: Path) -> dict:
     return json.loads((small_raw / "generation.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """dbt's manifest of the project as it stands (`dbt parse`; nothing is built)."""
+    target = tmp_path_factory.mktemp("parse")
+    run_dbt(["parse"], target / "unused.duckdb", target_path=target)
+    return json.loads((target / "manifest.json").read_text())
