@@ -25,13 +25,14 @@ def render() -> str:
         "  - name: raw",
         "    description: >",
         "      Raw exports of the brand, read in place from Parquet (or CSV) files in the folder",
-        "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are CNY.",
+        "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are in the",
+        "      currency of the currency_code var (CNY by default).",
         "    tables:",
     ]
     for table in RAW_TABLES:
         location = (
-            "{{ var('raw_locations', {}).get('%s', var('raw_dir', env_var('LOYALTY_RAW_DIR', 'data/raw'))"
-            " ~ '/%s.' ~ var('raw_format', env_var('LOYALTY_RAW_FORMAT', 'parquet'))) }}" % (table.name, table.name)
+            "var('raw_locations', {}).get('%s', var('raw_dir', env_var('LOYALTY_RAW_DIR', 'data/raw'))"
+            " ~ '/%s.' ~ var('raw_format', env_var('LOYALTY_RAW_FORMAT', 'parquet')))" % (table.name, table.name)
         )
         kind = "Required" if table.required else "Optional"
         lines += [
@@ -39,17 +40,19 @@ def render() -> str:
             f"        description: \"{kind}. {table.grain} {table.description} Key: {table.key}.\"",
             "        meta:",
             f"          required: {str(table.required).lower()}",
-            f"          external_location: \"{location}\"",
+            "          # read with the contract's types (a CSV is never type-sniffed from a sample), path quotes escaped;",
+            "          # text columns a Parquet file stores as bytes are decoded (preflight checked they are UTF-8)",
+            "          formatter: template",
+            f"          external_location: {yaml_string(external_location(table, location))}",
         ]
-        if table.required:
+        if table.arrives_daily:
             # load time per file: the file's modification time (spec DQ-S15: warn after 1 day, error after 3)
-            blob = location.replace("{{ ", "").replace(" }}", "")
             lines += [
                 "        config:",
                 "          freshness:",
                 "            warn_after: {count: 1, period: day}",
                 "            error_after: {count: 3, period: day}",
-                f"          loaded_at_query: \"select max(last_modified) from read_blob('{{{{ {blob} }}}}')\"",
+                f"          loaded_at_query: {yaml_string(loaded_at_query(location))}",
             ]
         lines += ["        columns:"]
         for col in table.columns:
@@ -67,6 +70,40 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+DUCKDB_TYPES = {"varchar": "VARCHAR", "timestamp": "TIMESTAMP", "double": "DOUBLE", "bigint": "BIGINT", "boolean": "BOOLEAN"}
+
+
+def yaml_string(text: str) -> str:
+    """``text`` as a YAML double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def external_location(table, location: str) -> str:
+    """The DuckDB relation dbt reads a raw table from, as a Jinja template: a CSV with the contract's
+    types (never sniffed from a sample), a Parquet file with byte-typed text columns decoded, and
+    quotes in the path escaped."""
+    columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.sql_type]}'" for c in table.columns)
+    quoted = "{{ path | replace(\"'\", \"''\") }}"
+    binary = f"var('raw_binary_text_columns', {{}}).get('{table.name}', [])"
+    return (
+        f"{{%- set path = {location} -%}}"
+        "{%- if path.endswith('.csv') -%}"
+        f"read_csv('{quoted}', header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"types = {{{columns}}})"
+        f"{{%- elif {binary} -%}}"
+        f"(select * replace ({{% for column in {binary} %}}decode({{{{ column }}}}) as {{{{ column }}}}"
+        "{% if not loop.last %}, {% endif %}{% endfor %}) "
+        f"from read_parquet('{quoted}'))"
+        "{%- else -%}"
+        f"read_parquet('{quoted}')"
+        "{%- endif -%}"
+    )
+
+
+def loaded_at_query(location: str) -> str:
+    return "select max(last_modified) from read_blob('{{ (" + location + ") | replace(\"'\", \"''\") }}')"
+
+
 def page_with_contract(page: str) -> str:
     head, rest = page.split(START, 1)
     _, tail = rest.split(END, 1)
@@ -78,4 +115,4 @@ if __name__ == "__main__":
     target.write_text(render(), encoding="utf-8")
     page = ROOT / "docs" / "raw-contract.md"
     page.write_text(page_with_contract(page.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT)} and the contract section of README.md")
+    print(f"wrote {target.relative_to(ROOT)} and {page.relative_to(ROOT)}")

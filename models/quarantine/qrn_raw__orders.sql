@@ -11,7 +11,7 @@
         ~ as_text('refund_amount')},
     {'reason': 'absurd_amount',
      'when': '(' ~ amounts | join(' > ' ~ var('dq_max_order_amount') ~ ' or ') ~ ' > ' ~ var('dq_max_order_amount') ~ ')',
-     'message': "'an amount is above dq_max_order_amount (" ~ var('dq_max_order_amount') ~ " CNY): gross ' || "
+     'message': "'an amount is above dq_max_order_amount (" ~ var('dq_max_order_amount') ~ " " ~ var('currency_code') ~ "): gross ' || "
         ~ as_text('gross_amount') ~ " || ', paid ' || " ~ as_text('paid_amount')},
     {'reason': 'refund_exceeds_paid', 'when': 'coalesce(refund_amount, 0) > coalesce(paid_amount, 0)',
      'message': "'refund ' || " ~ as_text('refund_amount') ~ " || ' is larger than the payment ' || "

@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
+
+from .db import connect, quote_path
 import pandas as pd
 import psutil
 
@@ -128,9 +130,9 @@ def _dbt_phase(name: str, args: list[str], raw: Path, warehouse: Path, work: Pat
 
 
 def _raw_rows(raw: Path) -> int:
-    con = duckdb.connect()
+    con = connect()
     try:
-        return sum(con.execute(f"select count(*) from '{p}'").fetchone()[0] for p in raw.glob("raw_*.parquet"))
+        return sum(con.execute(f"select count(*) from {quote_path(p)}").fetchone()[0] for p in raw.glob("raw_*.parquet"))
     finally:
         con.close()
 
@@ -212,7 +214,7 @@ def _timed(fn: Callable[[], object], repeats: int = 3) -> tuple[float, object]:
 
 def compare_rfm(warehouse: Path, compiled_model_sql: str, window: int, bins: int) -> dict:
     """Time the RFM model's SQL, the hand-written floor and pandas on the same warehouse; check all three agree."""
-    con = duckdb.connect(str(warehouse))
+    con = connect(warehouse)
     try:
         select_columns = ", ".join(RFM_COLUMNS)
         model_seconds, _ = _timed(

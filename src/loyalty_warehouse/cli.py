@@ -1,20 +1,22 @@
-"""The `loyalty` command. Commands parse arguments and call module functions."""
+"""The `loyalty` command. Commands parse arguments and call module functions; every error is one line
+that says what to do (exit 1 for a failed build or check, 2 for a bad argument)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 import duckdb
 
-from . import paths
+from . import paths, project_vars
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
-from .report import format_headline, headline, run_query
+from .report import FORMATS, TABLE_ROWS, format_headline, headline, run_query
 from .runner import BuildError, build, data_docs_path
 
 DEMO_MEMBERS = 50_000
@@ -24,8 +26,37 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _fail(message: str) -> None:
+    _say(f"error: {message}")
+    sys.exit(1)
+
+
 def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _vars_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dict:
+    try:
+        return project_vars.parse(value)
+    except project_vars.VarsError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+raw_dir_option = click.option(
+    "--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True,
+    help="Folder with one Parquet or CSV file per raw table.",
+)
+warehouse_option = click.option(
+    "--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True,
+    help="The published DuckDB warehouse file.",
+)
+vars_option = click.option(
+    "--vars", "dbt_vars", default=None, callback=_vars_option,
+    help='dbt vars as a JSON object, e.g. \'{"member_window_days": 180}\' (names as in dbt_project.yml).',
+)
 
 
 @click.group()
@@ -51,20 +82,34 @@ def generate_cmd(members: int, seed: int, out_dir: Path, start: str, end: str, b
     click.echo(json.dumps(summary, indent=2))
 
 
+@main.command("check")
+@raw_dir_option
+@vars_option
+def check_cmd(raw_dir: Path, dbt_vars: dict) -> None:
+    """Profile a raw folder before building: period, rows, what the quarantine will hold back and why."""
+    from .profile import data_profile
+
+    try:
+        click.echo(data_profile(raw_dir.resolve(), dbt_vars, progress=_say).render())
+    except (RawDataError, BuildError) as exc:
+        _fail(str(exc))
+
+
 @main.command("build")
-@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
-@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
-@click.option("--vars", "vars_json", default=None, help='dbt vars as JSON, e.g. \'{"member_window_days": 180}\'.')
-def build_cmd(raw_dir: Path, warehouse: Path, vars_json: str | None) -> None:
-    """Check the raw files and build every model and test with dbt."""
-    _build(raw_dir, warehouse, json.loads(vars_json) if vars_json else None)
+@raw_dir_option
+@warehouse_option
+@vars_option
+@click.option("--full-refresh", is_flag=True, help="Rebuild everything from the raw files instead of adding to the published warehouse.")
+def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -> None:
+    """Check the raw files and build every model and test with dbt; publish when all pass."""
+    _build(raw_dir, warehouse, dbt_vars, full_refresh)
 
 
 @main.command("demo")
 @click.option("--members", type=int, default=DEMO_MEMBERS, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
-@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@raw_dir_option
+@warehouse_option
 def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
     """Generate the demo dataset (if not there yet) and build the warehouse from it."""
     marker = raw_dir / "generation.json"
@@ -74,25 +119,26 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
         generate(GeneratorConfig(members=members, seed=seed), raw_dir, progress=_say)
     else:
         _say(f"demo data already in {raw_dir} ({members:,} members, seed {seed})")
-    _build(raw_dir, warehouse, None)
+    _build(raw_dir, warehouse, {}, False)
 
 
 @main.command("validate")
-@click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
-@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@raw_dir_option
+@warehouse_option
+@vars_option
 @click.option("--docs-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the Data Docs (default: data_docs/ beside the warehouse).")
-def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None) -> None:
+def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path | None) -> None:
     """Run the great-expectations gates: the raw files, and the published warehouse if there is one."""
     docs = docs_dir or data_docs_path(warehouse)
-    try:
-        pre = check_raw_dir(raw_dir.resolve(), warehouse.parent / "placeholders")
-    except RawDataError as exc:
-        _say(f"error: {exc}")
-        sys.exit(1)
-    results = [check_raw(pre.locations, docs)]
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            pre = check_raw_dir(raw_dir.resolve(), Path(scratch))
+        except RawDataError as exc:
+            _fail(str(exc))
+        results = [check_raw(pre.locations, docs, pre.row_counts)]
     if warehouse.exists():
-        results.append(check_marts(warehouse, docs))
+        results.append(check_marts(warehouse, docs, dbt_vars))
     else:
         _say(f"no warehouse at {warehouse}: only the raw gate ran")
     for result in results:
@@ -124,27 +170,37 @@ def bench_cmd(members: int, seed: int, work_dir: Path, out_dir: Path | None) -> 
 
 @main.command("query")
 @click.argument("sql")
-@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
-@click.option("--limit", type=int, default=50, show_default=True, help="Rows to print at most.")
-def query_cmd(sql: str, warehouse: Path, limit: int) -> None:
+@warehouse_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table (aligned text), csv or json.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help=f"Rows to print at most (default: {TABLE_ROWS} for a table, all for csv and json).")
+def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
     """Run a read-only SQL query against the warehouse and print the result."""
     if not warehouse.exists():
         raise click.UsageError(f"no warehouse at {warehouse}; run `loyalty demo` or `loyalty build` first")
+    if warehouse.is_dir():
+        raise click.UsageError(f"--warehouse {warehouse} is a folder; give the .duckdb file")
+    if limit is None and fmt == "table":
+        limit = TABLE_ROWS
     try:
-        click.echo(run_query(warehouse, sql, limit))
+        click.echo(run_query(warehouse, sql, limit).render(fmt))
     except duckdb.Error as exc:
         # A mistyped table or column is the analyst's error, not a crash: show DuckDB's message only.
-        raise click.ClickException(f"query failed on {warehouse}: {exc}") from exc
+        raise click.ClickException(f"query failed on {warehouse}: {str(exc).splitlines()[0]}") from exc
 
 
-def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:
+def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -> None:
     try:
-        result = build(raw_dir, warehouse, extra_vars, progress=_say)
-    except (RawDataError, BuildError, GateError) as exc:
-        _say(f"error: {exc}")
-        sys.exit(1)
+        result = build(raw_dir, warehouse, dbt_vars, progress=_say, full_refresh=full_refresh)
+    except (RawDataError, BuildError, GateError, project_vars.VarsError) as exc:
+        _fail(str(exc))
     _say(f"built in {result.seconds:.1f}s; Data Docs: {result.data_docs / 'index.html' if result.data_docs else 'not written'}")
-    click.echo(format_headline(headline(result.warehouse), result.warehouse))
+    click.echo(
+        format_headline(
+            headline(result.warehouse), result.warehouse, result.settings["currency_code"], paths.DEFAULT_WAREHOUSE.resolve()
+        )
+    )
 
 
 if __name__ == "__main__":

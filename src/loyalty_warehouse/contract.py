@@ -111,6 +111,8 @@ class RawTable:
     description: str
     required: bool
     key: str
+    # New rows arrive every day, so the file's age is checked (dbt source freshness).
+    arrives_daily: bool
     columns: tuple[Column, ...] = field(default_factory=tuple)
 
     @property
@@ -138,6 +140,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         grain="One row per member.",
         description="Members of the brand's private domain (WeCom, groups, mini-program, stores).",
         required=True,
+        arrives_daily=True,
         key="member_id",
         columns=(
             Column("member_id", STR, "Member identifier (primary key).", nullable=False),
@@ -173,16 +176,17 @@ RAW_TABLES: tuple[RawTable, ...] = (
         grain="One row per order.",
         description="Orders placed by members in private and public channels.",
         required=True,
+        arrives_daily=True,
         key="order_id",
         columns=(
             Column("order_id", STR, "Order identifier (primary key).", nullable=False),
             Column("member_id", STR, "Member who placed the order.", nullable=False),
             Column("ordered_at", TS, "When the order was placed, UTC.", nullable=False),
             Column("status", STR, "Order status.", nullable=False, allowed=ORDER_STATUSES),
-            Column("gross_amount", pa.float64(), "List value of the order before discounts, CNY."),
-            Column("discount_amount", pa.float64(), "Discount granted, CNY."),
-            Column("paid_amount", pa.float64(), "Amount paid, CNY (0 for orders cancelled before payment)."),
-            Column("refund_amount", pa.float64(), "Amount refunded, CNY."),
+            Column("gross_amount", pa.float64(), "List value of the order before discounts, in the brand's currency (var currency_code)."),
+            Column("discount_amount", pa.float64(), "Discount granted."),
+            Column("paid_amount", pa.float64(), "Amount paid (0 for orders cancelled before payment)."),
+            Column("refund_amount", pa.float64(), "Amount refunded."),
             Column("channel", STR, "Sales channel.", allowed=ORDER_CHANNELS),
             Column("is_private_domain", pa.bool_(), "Order came through a private-domain channel."),
             Column("campaign_id", STR, "Campaign the order is attributed to, if any."),
@@ -194,7 +198,8 @@ RAW_TABLES: tuple[RawTable, ...] = (
         name="raw_interactions",
         grain="One row per event.",
         description="Typed member events: engagement, content, campaigns, surveys, referrals, messages.",
-        required=True,
+        required=False,
+        arrives_daily=True,
         key="event_id",
         columns=(
             Column("event_id", STR, "Event identifier (primary key).", nullable=False),
@@ -219,6 +224,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         grain="One row per UGC post per observation.",
         description="Snapshots of the public metrics of each member post (cumulative counts).",
         required=False,
+        arrives_daily=False,
         key="post_id, observed_at",
         columns=(
             Column("post_id", STR, "Post id (the content_id of the ugc_post event).", nullable=False),
@@ -238,6 +244,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         grain="One row per campaign.",
         description="Marketing, community and KOC campaigns with their cost.",
         required=False,
+        arrives_daily=False,
         key="campaign_id",
         columns=(
             Column("campaign_id", STR, "Campaign identifier (primary key).", nullable=False),
@@ -246,7 +253,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
             Column("channel", STR, "Main channel the campaign runs in.", allowed=PLATFORMS),
             Column("starts_at", TS, "Start, UTC."),
             Column("ends_at", TS, "End, UTC."),
-            Column("cost", pa.float64(), "Total cost, CNY."),
+            Column("cost", pa.float64(), "Total cost, in the brand's currency."),
             Column("feedback_due_days", pa.int64(), "Days after shipment that KOC feedback is due."),
         ),
     ),
@@ -255,6 +262,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         grain="One row per member per KOC campaign participation.",
         description="KOC campaign participations: product shipped, feedback due, submitted and its compliance.",
         required=False,
+        arrives_daily=False,
         key="participation_id",
         columns=(
             Column("participation_id", STR, "Participation identifier (primary key).", nullable=False),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from .db import connect
 
 # Schemas that hold the public tables BI tools read (see README, "What you get").
 PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership", "koc", "retention")
 
 
 def headline(warehouse: Path) -> dict:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         row = con.execute(
             """
@@ -42,36 +47,77 @@ def headline(warehouse: Path) -> dict:
         "members": members,
         "buyers": buyers,
         "purchases": int(purchases or 0),
-        "net_amount_cny": float(net_amount or 0),
+        "net_amount": float(net_amount or 0),
         "repeat_customer_share": float(repeat_share or 0),
         "tables": tables,
     }
 
 
-def format_headline(figures: dict, warehouse: Path) -> str:
+def format_headline(figures: dict, warehouse: Path, currency: str = "CNY", default_warehouse: Path | None = None) -> str:
     lines = [
         f"warehouse: {warehouse}",
         f"as of {figures['as_of_date']}: {figures['members']:,} members, {figures['buyers']:,} buyers, "
-        f"{figures['purchases']:,} purchases, net GMV {figures['net_amount_cny']:,.2f} CNY, "
+        f"{figures['purchases']:,} purchases, net GMV {figures['net_amount']:,.2f} {currency}, "
         f"repeat customers {figures['repeat_customer_share']:.1%} of buyers",
         "public tables:",
     ]
     lines += [f"  {name:40} {rows:>12,} rows" for name, rows in figures["tables"].items()]
-    lines.append('query it: .venv/bin/loyalty query "select * from customer_value.rpt_rfm_segments"')
+    where = "" if default_warehouse is not None and warehouse == default_warehouse else f" --warehouse {warehouse}"
+    lines.append(f'query it: .venv/bin/loyalty query "select * from customer_value.rpt_rfm_segments"{where}')
     return "\n".join(lines)
 
 
-def run_query(warehouse: Path, sql: str, limit: int = 50) -> str:
-    """Run ``sql`` on a read-only connection and return it as an aligned text table."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+FORMATS = ("table", "csv", "json")
+TABLE_ROWS = 50  # rows a text table shows unless --limit says otherwise
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK and other wide characters take two."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+@dataclass
+class QueryResult:
+    names: list[str]
+    rows: list[tuple]
+    total_rows: int  # rows the query returns; more than len(rows) when the output was cut
+
+    def render(self, fmt: str = "table") -> str:
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(self.names)
+            writer.writerows(["" if v is None else v for v in row] for row in self.rows)
+            return out.getvalue().rstrip("\n")
+        if fmt == "json":
+            records = [dict(zip(self.names, row, strict=True)) for row in self.rows]
+            return json.dumps(records, ensure_ascii=False, default=str, indent=2)
+        cells = [self.names] + [["" if v is None else str(v) for v in row] for row in self.rows]
+        widths = [max(display_width(r[i]) for r in cells) for i in range(len(self.names))]
+        lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        if self.total_rows > len(self.rows):
+            lines.append(f"(showing {len(self.rows):,} of {self.total_rows:,} rows; use --limit N for more)")
+        return "\n".join(lines)
+
+
+def run_query(warehouse: Path, sql: str, limit: int | None = TABLE_ROWS) -> QueryResult:
+    """Run ``sql`` on a read-only connection; at most ``limit`` rows (None = all), and the full count."""
+    con = connect(warehouse, read_only=True)
     try:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description]
-        rows = cursor.fetchmany(limit)
+        if limit is None:
+            rows = cursor.fetchall()
+            return QueryResult(names, rows, len(rows))
+        rows = cursor.fetchmany(limit + 1)
+        if len(rows) <= limit:
+            return QueryResult(names, rows, len(rows))
+        total = con.execute(f"select count(*) from ({sql.rstrip().rstrip(';')}) as query_rows").fetchone()[0]
+        return QueryResult(names, rows[:limit], total)
     finally:
         con.close()
-    cells = [names] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(names))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

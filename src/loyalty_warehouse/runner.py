@@ -16,14 +16,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+
+from .db import connect
 
 from . import gates as ge_gates
-from . import paths
+from . import paths, project_vars
 from .preflight import PreflightResult, check_raw_dir
+from .profile import check_time_bounds, quarantine_summary
 
 Progress = Callable[[str], None]
 
@@ -38,6 +40,7 @@ class BuildResult:
     preflight: PreflightResult
     seconds: float
     data_docs: Path | None = None
+    settings: dict = field(default_factory=dict)
 
 
 def working_path(warehouse: Path) -> Path:
@@ -65,7 +68,7 @@ def _fsync(path: Path) -> None:
 
 def publish(working: Path, published: Path) -> None:
     """Atomically replace ``published`` by the finished ``working`` file."""
-    con = duckdb.connect(str(working))
+    con = connect(working)
     try:
         con.execute("checkpoint")  # everything in the main file, nothing left in a .wal
     finally:
@@ -132,6 +135,19 @@ def run_dbt(
     return output
 
 
+def check_warehouse_path(warehouse: Path) -> None:
+    """Refuse a warehouse path that cannot be written, before any work is done."""
+    if warehouse.is_dir():
+        raise BuildError(f"--warehouse {warehouse} is a folder; give the path of a .duckdb file inside it")
+    folder = warehouse.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BuildError(f"cannot write the warehouse at {warehouse}: {folder} is not writable; choose another --warehouse")
+    if warehouse.exists() and not os.access(warehouse, os.W_OK):
+        raise BuildError(f"cannot replace {warehouse}: the file is read-only; make it writable or choose another --warehouse")
+
+
 def build(
     raw_dir: Path,
     warehouse: Path,
@@ -141,42 +157,58 @@ def build(
     *,
     gates: bool = True,
     docs_dir: Path | None = None,
+    full_refresh: bool = False,
 ) -> BuildResult:
     """Check the raw files, `dbt build` into a working file, run the gates, then publish to ``warehouse``.
 
     With ``gates`` the great-expectations suites run on the raw files before dbt and on the
     built warehouse before it is published; their Data Docs go to ``docs_dir`` (default
-    ``data_docs/`` beside the warehouse).
+    ``data_docs/`` beside the warehouse). ``full_refresh`` rebuilds the incremental models from
+    all the raw data instead of starting from the published warehouse.
     """
     say = progress or (lambda _line: None)
+    steps = 5 if gates else 3
+    step = iter(range(1, steps + 1))
     started = time.perf_counter()
+    extra_vars = dict(extra_vars or {})
+    project_vars.check_names(extra_vars)
+    settings = project_vars.effective(extra_vars)
     warehouse = warehouse.resolve()
+    check_warehouse_path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    say(f"checking raw files in {raw_dir}")
+    say(f"[{next(step)}/{steps}] checking raw files in {raw_dir}")
     pre = check_raw_dir(raw_dir.resolve(), warehouse.parent / "placeholders")
     for note in pre.notes():
         say(f"  note: {note}")
     say("  " + ", ".join(f"{name} {rows:,}" for name, rows in pre.row_counts.items()))
+    check_time_bounds(pre, settings)
     docs = (docs_dir or data_docs_path(warehouse)) if gates else None
     if docs is not None:
         shutil.rmtree(docs, ignore_errors=True)
-        say("great-expectations raw gate")
-        ge_gates.raise_on_failure(ge_gates.check_raw(pre.locations, docs))
-    dbt_vars = {"raw_locations": pre.locations, **(extra_vars or {})}
+        say(f"[{next(step)}/{steps}] great-expectations raw gate")
+        ge_gates.raise_on_failure(ge_gates.check_raw(pre.locations, docs, pre.row_counts))
+    dbt_vars = {**pre.dbt_vars(), **extra_vars}
     working = working_path(warehouse)
     _remove(working)  # left over from a build that was killed
-    if warehouse.exists():
+    if warehouse.exists() and not full_refresh:
         # start from the published warehouse, so incremental models only add what is new
         shutil.copyfile(warehouse, working)
-    say(f"building {working} with dbt (published to {warehouse} when every test passes)")
+    say(f"[{next(step)}/{steps}] building {working} with dbt (published to {warehouse} when every test passes)")
     try:
-        run_dbt(["build"], working, dbt_vars, target_path, progress)
+        run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], working, dbt_vars, target_path, progress)
         if docs is not None:
-            say("great-expectations mart gate")
-            ge_gates.raise_on_failure(ge_gates.check_marts(working, docs))
+            say(f"[{next(step)}/{steps}] great-expectations mart gate")
+            ge_gates.raise_on_failure(ge_gates.check_marts(working, docs, dbt_vars))
     except (BuildError, ge_gates.GateError) as exc:
         # the unpublished build stays for inspection (failing test rows are in its dbt_test__audit schema)
-        raise type(exc)(f"{exc}. Nothing was published: {warehouse} is unchanged; the failed build is kept at {working}") from exc
+        held = [h.describe() for h in quarantine_summary(working) if h.share > ge_gates.MAX_BAD_SHARE]
+        why = ("; the quarantine held back more than usual: " + "; ".join(held)) if held else ""
+        raise type(exc)(
+            f"{exc}{why}. Nothing was published: {warehouse} is unchanged; the failed build is kept at {working}"
+        ) from exc
+    say(f"[{next(step)}/{steps}] publishing")
     publish(working, warehouse)
     say(f"published {warehouse}")
-    return BuildResult(warehouse=warehouse, preflight=pre, seconds=time.perf_counter() - started, data_docs=docs)
+    return BuildResult(
+        warehouse=warehouse, preflight=pre, seconds=time.perf_counter() - started, data_docs=docs, settings=settings
+    )

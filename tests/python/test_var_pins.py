@@ -8,7 +8,7 @@ import re
 
 VAR_CALL = re.compile(r"var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
 # Vars that only say where files are or how tables are stored; no model logic reads them.
-NOT_LOGIC = {"raw_locations", "raw_dir", "raw_format", "spark_file_format"}
+NOT_LOGIC = {"raw_locations", "raw_binary_text_columns", "raw_dir", "raw_format", "spark_file_format"}
 
 
 def vars_read(node: dict, macros: dict) -> set[str]:
