@@ -17,11 +17,12 @@
     from {{ relation }}
 {%- endmacro %}
 
-{#- The KOX pyramid tier: advocacy first, then one purchase = explorer, else enthusiast. -#}
-{% macro kox_tier(advocacy_signals, purchases_lifetime) -%}
+{#- The KOX pyramid tier: advocacy first, then purchases on one day only = explorer, else enthusiast
+    (bought again on a later day, D62). -#}
+{% macro kox_tier(advocacy_signals, purchase_days_lifetime) -%}
     case
         when {{ advocacy_signals }} > 0 then 'advocate'
-        when {{ purchases_lifetime }} = 1 then 'explorer'
+        when {{ purchase_days_lifetime }} = 1 then 'explorer'
         else 'enthusiast'
     end
 {%- endmacro %}

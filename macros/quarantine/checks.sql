@@ -4,16 +4,18 @@
 {#- The latest timestamp a raw row may carry: the load time (var dq_load_time, default the
     start of this dbt run) plus dq_future_tolerance_days. -#}
 {% macro dq_future_cutoff() -%}
+    {{ dbt.dateadd('day', var('dq_future_tolerance_days', 1), "cast('" ~ dq_load_time() ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+{#- The load time the checks compare with: var dq_load_time, default the start of this dbt run (text). -#}
+{% macro dq_load_time() -%}
     {%- set load_time = var('dq_load_time', none) -%}
-    {%- if load_time is none -%}
-        {%- set load_time = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
-    {%- endif -%}
-    {{ dbt.dateadd('day', var('dq_future_tolerance_days', 1), "cast('" ~ load_time ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {{ return(load_time if load_time is not none else run_started_at.strftime('%Y-%m-%d %H:%M:%S')) }}
 {%- endmacro %}
 
 {#- The earliest timestamp a raw row may carry: the day the brand's records begin. -#}
 {% macro dq_earliest_valid() -%}
-    cast('{{ var("dq_earliest_valid_date", "2015-01-01") }}' as {{ dbt.type_timestamp() }})
+    cast('{{ var("dq_earliest_valid_date") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {#- Checks on one timestamp column: in the future, or before the brand's records begin. -#}

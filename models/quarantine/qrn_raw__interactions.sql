@@ -11,6 +11,15 @@
     {'reason': 'self_referral',
      'when': "event_type_key = 'referral_registered' and " ~ clean_text('related_member_id') ~ ' = member_key',
      'message': "'member ' || member_key || ' registered a referral of itself'"},
+    {'reason': 'out_of_range',
+     'when': "(event_type_key = 'nps_response' and (score < 0 or score > 10))"
+        ~ " or (event_type_key = 'service_rating' and (score < 1 or score > 5))",
+     'message': "event_type_key || ' score ' || " ~ as_text('score') ~ " || ' is outside its scale (NPS 0-10, service rating 1-5)'"},
+    {'reason': 'negative_amount', 'when': "event_type_key = 'points_earn' and points < 0",
+     'message': "'points_earn of ' || " ~ as_text('points') ~ " || ' points: earned points cannot be negative'"},
+    {'reason': 'absurd_amount', 'when': 'abs(points) > ' ~ var('dq_max_points_per_event'),
+     'message': "'an event moving ' || " ~ as_text('points') ~ " || ' points is above dq_max_points_per_event ("
+        ~ var('dq_max_points_per_event') ~ ")'"},
 ] -%}
 
 with

@@ -1,5 +1,6 @@
 {%- set columns = raw_contract_columns('raw_members') -%}
-{%- set max_hops = var('dq_referral_loop_max_hops', 10) -%}
+{#- Referral chains are followed by pointer doubling: 2^25 steps, more than any brand has members. -#}
+{%- set doublings = 25 -%}
 {%- set checks = id_checks('member_key', 'member_id') + [
     {'reason': 'missing_value', 'when': 'registered_at is null', 'message': "'registered_at is null'"},
 ] + timestamp_checks('registered_at') + timestamp_checks('wecom_followed_at') + timestamp_checks('group_joined_at')
@@ -42,26 +43,31 @@ links as (
     group by member_key
 ),
 
--- follow each chain up to dq_referral_loop_max_hops steps; a chain that comes back
--- to its start after two or more steps is a loop (one step is a self-referral)
-chains as (
+-- each member's ancestor 2^k steps up the referral chain, for k = 0 .. doublings: a jump of 2^k
+-- is two jumps of 2^(k-1); chains that end drop out, so only long chains and loops stay
+jumps_0 as (
     select
-        links.member_key,
-        case
-            {%- for hop in range(2, max_hops + 1) %}
-                when hop_{{ hop }}.member_key = links.member_key then true
-            {%- endfor %}
-            else false
-        end as is_in_referral_loop
-    -- the joins are generated; the linter cannot follow their rendered layout
-    -- noqa: disable=LT02
+        member_key,
+        referrer_key as ancestor_key
     from links
-    {%- for hop in range(1, max_hops + 1) %}
-        {%- set previous = 'links' if hop == 1 else 'hop_' ~ (hop - 1) %}
-        left join links as hop_{{ hop }}
-            on {{ previous }}.referrer_key = hop_{{ hop }}.member_key
-    {%- endfor %}
-    -- noqa: enable=LT02
+    where referrer_key is not null
+),
+{%- for k in range(1, doublings + 1) %}
+
+jumps_{{ k }} as (
+    select
+        first_half.member_key,
+        second_half.ancestor_key
+    from jumps_{{ k - 1 }} as first_half
+    inner join jumps_{{ k - 1 }} as second_half on first_half.ancestor_key = second_half.member_key
+),
+{%- endfor %}
+
+-- a walk still going after 2^doublings steps is inside a loop, and every member of a loop is
+-- reached that way (longer than one step: a member naming itself is a self-referral)
+loop_members as (
+    select distinct ancestor_key as member_key
+    from jumps_{{ doublings }}
 ),
 
 prepared as (
@@ -72,20 +78,39 @@ prepared as (
         enum_gender.enum_value as enum_gender_value,
         enum_city_tier.enum_value as enum_city_tier_value,
         enum_end_reason.enum_value as enum_end_reason_value,
-        coalesce(chains.is_in_referral_loop, false) as is_in_referral_loop
+        loop_members.member_key is not null as is_in_referral_loop
     from keyed
     left join links as referrers
         on keyed.referrer_key = referrers.member_key
-    left join chains
-        on keyed.member_key = chains.member_key
+    left join loop_members
+        on keyed.member_key = loop_members.member_key
     {{ enum_join('acquisition_channel', clean_enum('keyed.acquisition_channel'), 'enum_channel') }}
     {{ enum_join('gender', clean_enum('keyed.gender'), 'enum_gender') }}
     {{ enum_join('city_tier', clean_enum('keyed.city_tier'), 'enum_city_tier') }}
     {{ enum_join('relationship_end_reason', clean_enum('keyed.relationship_end_reason'), 'enum_end_reason') }}
 ),
 
-final as (
+verdicts as (
     {{ quarantine_output(columns, 'member_key', checks) }}
+),
+
+-- a referrer that is itself held back cannot be named by the members it referred (value rule)
+referrer_verdicts as (
+    select
+        record_key as referrer_key,
+        max(quarantine_reason) as referrer_quarantine_reason
+    from verdicts
+    where record_key is not null
+    group by record_key
+),
+
+final as (
+    select
+        verdicts.*,
+        {{ cleaning_columns('raw_members') }}
+    from verdicts
+    left join referrer_verdicts
+        on {{ clean_text('verdicts.referrer_member_id') }} = referrer_verdicts.referrer_key
 )
 
 select * from final

@@ -12,35 +12,21 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import paths
 from .contract import RAW_TABLES
 from .db import connect, quote_path
 from .gates import MAX_BAD_SHARE
 from .preflight import PreflightResult, RawDataError, check_raw_dir
 
-# What to look at for each quarantine reason.
-REASON_ADVICE = {
-    "missing_id": "the export left ids blank",
-    "missing_member_id": "rows without a member id",
-    "missing_value": "a required column is blank",
-    "duplicate_id_conflict": "one id arrives with different content; fix the export (every version is held back)",
-    "orphan_member_id": "the member is not in raw_members (or is held back there): export every member",
-    "orphan_campaign_id": "the campaign is not in raw_campaigns: export raw_campaigns",
-    "unknown_enum": "a value outside the allowed values (docs/raw-contract.md)",
-    "negative_amount": "a negative amount or count",
-    "absurd_amount": "an amount above dq_max_order_amount (in currency_code): raise the var if such orders are real",
-    "refund_exceeds_paid": "a refund above the payment",
-    "future_timestamp": "after the load time + dq_future_tolerance_days: check the export's clock or time zone",
-    "before_brand_start": "before dq_earliest_valid_date: set the var to the day the brand's records begin",
-    "self_referral": "a member names itself as referrer",
-    "referral_loop": "referral chains that loop",
-    "unknown_referrer": "the referrer is not in raw_members",
-    "out_of_range": "a score outside its scale (NPS 0-10, service rating 1-5)",
-    "isolated_timestamp": "far after every other row of the table (dq_isolated_gap_days): check that row's date",
-}
+def reason_advice() -> dict[str, str]:
+    """What to do about each quarantine reason (the ref_quarantine_reasons seed)."""
+    with (paths.PROJECT_DIR / "seeds" / "ref_quarantine_reasons.csv").open(newline="", encoding="utf-8") as fh:
+        return {row["quarantine_reason"]: row["what_to_do"] for row in csv.DictReader(fh)}
 
 
 @dataclass
@@ -130,7 +116,7 @@ class HeldBack:
         return self.rows / self.table_rows if self.table_rows else 0.0
 
     def describe(self) -> str:
-        advice = REASON_ADVICE.get(self.reason, "")
+        advice = reason_advice().get(self.reason, "")
         return (
             f"{self.table}: {self.rows:,} of {self.table_rows:,} rows held back ({self.share:.1%}) for {self.reason}"
             + (f" - {advice}" if advice else "")

@@ -15,6 +15,7 @@ SHARED_MART_AREA = "member_facts"
 # Models nobody reads that are still not public marts, and why.
 END_POINTS = {
     "qrn_quarantined_rows": "the list of held-back rows and their reasons, for the data owner (not BI: it holds raw rows)",
+    "qrn_cleaned_values": "the list of values staged as null and why, for the data owner",
 }
 
 

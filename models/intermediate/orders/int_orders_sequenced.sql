@@ -16,13 +16,17 @@ orders as (
     {% endif %}
 ),
 
--- only purchases are sequenced; ties on the timestamp are broken by order_id
+-- only purchases are sequenced; ties on the timestamp are broken by order_id. Purchase days are
+-- numbered too: a repeat purchase is one on a later day than the first (decision D62)
 purchases as (
     select
         order_id,
         row_number() over (
             partition by member_id order by ordered_at, order_id
         ) as purchase_seq,
+        dense_rank() over (
+            partition by member_id order by order_date
+        ) as purchase_day_seq,
         lag(ordered_at) over (
             partition by member_id order by ordered_at, order_id
         ) as previous_purchase_at
@@ -53,11 +57,12 @@ final as (
         orders.refund_amount,
         orders.net_amount,
         purchases.purchase_seq,
+        purchases.purchase_day_seq,
         {{ dbt.datediff('purchases.previous_purchase_at', 'orders.ordered_at', 'day') }}
             as days_since_previous_purchase,
         orders.is_purchase,
         coalesce(purchases.purchase_seq = 1, false) as is_first_purchase,
-        coalesce(purchases.purchase_seq >= 2, false) as is_repeat_purchase,
+        coalesce(purchases.purchase_day_seq >= 2, false) as is_repeat_purchase,
         orders.is_private_domain,
         orders.contains_traffic_product,
         orders.order_date,

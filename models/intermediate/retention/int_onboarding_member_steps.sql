@@ -28,6 +28,7 @@ acquired as (
         group_joined_at,
         as_of_date
     from members
+    where cast(registered_at as date) <= as_of_date
 ),
 
 first_orders as (

@@ -18,11 +18,13 @@ first_purchases as (
     group by member_id
 ),
 
+-- registered by as_of_date (a member buying before registering has a first-purchase cohort only)
 registrations as (
     select
         member_id,
         cast(registered_at as date) as registration_date
     from members
+    where cast(registered_at as date) <= as_of_date
 ),
 
 final as (

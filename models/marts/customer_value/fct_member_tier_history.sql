@@ -19,7 +19,7 @@ final as (
         {{ kox_tier(
             kox_advocacy_signals('scored.referrals_converted_in_window', 'scored.shares_in_window',
                                  'scored.ugc_posts_in_window'),
-            'scored.purchases_lifetime') }} as kox_tier,
+            'scored.purchase_days_lifetime') }} as kox_tier,
         {{ member_level_name(member_level_rank('scored.net_amount_in_window', 'scored.purchases_in_window')) }}
             as member_level,
         scored.r_score,

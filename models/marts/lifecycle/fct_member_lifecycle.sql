@@ -1,11 +1,12 @@
 {#- Canonical lifecycle stage (spec C02), evaluated in the spec's order; the first rule that
-    holds wins. Every boundary is "days <= var" on the inclusive side:
+    holds wins. "Within N days" means in the trailing N-day window ending on as_of_date, the same
+    window as every *_in_window column (decision D62): days since < N.
       prospect: no purchase up to as_of_date
-      new:      days_since_first_purchase <= lifecycle_new_days
-      active:   days_since_last_purchase  <= lifecycle_active_days
-      at_risk:  days_since_last_purchase  <= lifecycle_at_risk_days
-      dormant:  days_since_last_purchase  <= lifecycle_dormant_days
-      churned:  otherwise (days_since_last_purchase > lifecycle_dormant_days) -#}
+      new:      the first purchase within lifecycle_new_days (days_since_first_purchase < it)
+      active:   the last purchase within lifecycle_active_days
+      at_risk:  the last purchase within lifecycle_at_risk_days
+      dormant:  the last purchase within lifecycle_dormant_days
+      churned:  no purchase within lifecycle_dormant_days -#}
 {%- set stable_days = var('lifecycle_stable_days') -%}
 {%- set stable_min_purchases = var('lifecycle_stable_min_purchases') -%}
 with
@@ -56,10 +57,10 @@ staged as (
         coalesce(stable_window_purchases.purchases_in_stable_window, 0) as purchases_in_stable_window,
         case
             when measured.purchases_lifetime = 0 then 'prospect'
-            when measured.days_since_first_purchase <= {{ var('lifecycle_new_days') }} then 'new'
-            when measured.days_since_last_purchase <= {{ var('lifecycle_active_days') }} then 'active'
-            when measured.days_since_last_purchase <= {{ var('lifecycle_at_risk_days') }} then 'at_risk'
-            when measured.days_since_last_purchase <= {{ var('lifecycle_dormant_days') }} then 'dormant'
+            when measured.days_since_first_purchase < {{ var('lifecycle_new_days') }} then 'new'
+            when measured.days_since_last_purchase < {{ var('lifecycle_active_days') }} then 'active'
+            when measured.days_since_last_purchase < {{ var('lifecycle_at_risk_days') }} then 'at_risk'
+            when measured.days_since_last_purchase < {{ var('lifecycle_dormant_days') }} then 'dormant'
             else 'churned'
         end as lifecycle_stage
     from measured

@@ -44,6 +44,7 @@ activity as (
     select
         daily.member_id,
         sum(daily.purchases) as purchases_lifetime,
+        {{ sum_if('daily.purchases > 0', '1') }} as purchase_days_lifetime,
         sum(daily.net_amount) as net_amount_lifetime,
         {{ sum_if(in_window, 'daily.purchases') }} as purchases_in_window,
         {{ sum_if(in_window, 'daily.net_amount') }} as net_amount_in_window,
@@ -98,6 +99,7 @@ final as (
     select
         members.member_id,
         coalesce(activity.purchases_lifetime, 0) as purchases_lifetime,
+        coalesce(activity.purchase_days_lifetime, 0) as purchase_days_lifetime,
         coalesce(activity.purchases_in_window, 0) as purchases_in_window,
         coalesce(activity.net_amount_lifetime, 0) as net_amount_lifetime,
         coalesce(activity.net_amount_in_window, 0) as net_amount_in_window,
@@ -108,7 +110,7 @@ final as (
         end as average_order_value,
         {{ dbt.datediff('activity.last_purchase_date', 'as_of.as_of_date', 'day') }}
             as recency_days,
-        {{ dbt.datediff('cast(members.registered_at as date)', 'as_of.as_of_date', 'day') }}
+        {{ dbt.datediff('cast(members.member_since_at as date)', 'as_of.as_of_date', 'day') }}
             as tenure_days,
         coalesce(activity.active_days_in_window, 0) as active_days_in_window,
         coalesce(activity.logins_in_window, 0) as logins_in_window,
@@ -131,7 +133,8 @@ final as (
         coalesce(activity.purchase_days_in_window, 0) as purchase_days_in_window,
         nps_responses.score as latest_nps_score,
         {{ window_days }} as window_days,
-        coalesce(activity.purchases_lifetime, 0) >= 2 as is_repeat_customer,
+        -- bought again on a later day than the first purchase (D62)
+        coalesce(activity.purchase_days_lifetime, 0) >= 2 as is_repeat_customer,
         as_of.as_of_date,
         as_of.window_start_date,
         activity.first_purchase_date,

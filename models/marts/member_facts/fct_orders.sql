@@ -21,6 +21,7 @@ final as (
         refund_amount,
         net_amount,
         purchase_seq,
+        purchase_day_seq,
         days_since_previous_purchase,
         is_purchase,
         is_first_purchase,

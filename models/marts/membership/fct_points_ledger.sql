@@ -96,27 +96,60 @@ transactions as (
     select * from event_txns
 ),
 
-final as (
+-- the balance as recorded, in transaction order
+recorded as (
     select
-        transactions.txn_id,
-        transactions.member_id,
-        transactions.order_id,
-        transactions.event_id,
-        transactions.reason,
-        transactions.points,
-        cast(sum(transactions.points) over (
+        transactions.*,
+        sum(transactions.points) over (
             partition by transactions.member_id
             order by transactions.txn_at, transactions.txn_id
             rows between unbounded preceding and current row
-        ) as {{ dbt.type_bigint() }}) as running_balance,
+        ) as recorded_balance,
         row_number() over (
             partition by transactions.member_id
             order by transactions.txn_at, transactions.txn_id
-        ) as txn_seq,
-        cast(transactions.txn_at as date) as txn_date,
-        transactions.txn_at
+        ) as txn_seq
     from transactions
     inner join members on transactions.member_id = members.member_id
+),
+
+-- a redemption never takes the balance below zero: the balance floored at zero after every
+-- transaction is the recorded balance minus its lowest point so far (when below zero). That can
+-- happen only when the orders or events that earned the points were held back by the quarantine.
+floored as (
+    select
+        *,
+        recorded_balance - least(0, min(recorded_balance) over (
+            partition by member_id
+            order by txn_at, txn_id
+            rows between unbounded preceding and current row
+        )) as running_balance
+    from recorded
+),
+
+applied as (
+    select
+        *,
+        running_balance - coalesce(lag(running_balance) over (
+            partition by member_id order by txn_at, txn_id
+        ), 0) as points_applied
+    from floored
+),
+
+final as (
+    select
+        txn_id,
+        member_id,
+        order_id,
+        event_id,
+        reason,
+        cast(points_applied as {{ dbt.type_bigint() }}) as points,
+        cast(points_applied - points as {{ dbt.type_bigint() }}) as unfunded_points,
+        cast(running_balance as {{ dbt.type_bigint() }}) as running_balance,
+        txn_seq,
+        cast(txn_at as date) as txn_date,
+        txn_at
+    from applied
 )
 
 {{ select_declared_types('final') }}

@@ -7,7 +7,7 @@ months as (
 ),
 
 orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_purchases_as_of_date') }}
 ),
 
 daily_activity as (
@@ -22,10 +22,10 @@ purchases as (
     select
         orders.member_id,
         orders.purchase_seq,
+        orders.purchase_day_seq,
         orders.net_amount,
         orders.order_date
     from orders
-    where orders.is_purchase and orders.order_date <= (select max(months.as_of_date) from months)
 ),
 
 -- A(m): customers with a purchase in the trailing active window ending at the month end
@@ -68,7 +68,8 @@ yearly_buyers as (
     select
         months.month_start_date,
         purchases.member_id,
-        count(*) as purchases
+        count(*) as purchases,
+        count(distinct purchases.order_date) as purchase_days
     from months
     inner join purchases
         on
@@ -82,7 +83,8 @@ yearly as (
     select
         month_start_date,
         count(*) as window_buyers,
-        {{ sum_if('purchases >= 2', 1) }} as window_repeat_buyers,
+        -- a repeat buyer bought on two or more days of the window (D62)
+        {{ sum_if('purchase_days >= 2', 1) }} as window_repeat_buyers,
         sum(purchases) as window_purchases
     from yearly_buyers
     group by month_start_date
@@ -122,7 +124,7 @@ first_buyers as (
             from purchases as repeats
             where
                 repeats.member_id = firsts.member_id
-                and repeats.purchase_seq = 2
+                and repeats.purchase_day_seq = 2
                 and repeats.order_date
                 <= {{ dbt.dateadd('day', var('repurchase_followup_days'), 'firsts.order_date') }}
         ) as has_followup_repeat

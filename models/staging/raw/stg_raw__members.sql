@@ -10,15 +10,15 @@ deduplicated as (
 renamed as (
     select
         {{ clean_text('member_id') }} as member_id,
-        {{ clean_text('referrer_member_id') }} as referrer_member_id,
+        {{ unless_cleaned('referrer_member_id', clean_text('referrer_member_id')) }} as referrer_member_id,
         {{ clean_enum('acquisition_channel') }} as acquisition_channel,
         {{ clean_enum('gender') }} as gender,
         {{ clean_wide_text('city') }} as city,
         {{ clean_enum('city_tier') }} as city_tier,
         {{ clean_enum('social_platforms') }} as social_platforms,
         {{ clean_enum('relationship_end_reason') }} as relationship_end_reason,
-        cast(birth_year as {{ dbt.type_int() }}) as birth_year,
-        cast(follower_count as {{ dbt.type_bigint() }}) as follower_count,
+        {{ unless_cleaned('birth_year', 'cast(birth_year as ' ~ dbt.type_int() ~ ')') }} as birth_year,
+        {{ unless_cleaned('follower_count', 'cast(follower_count as ' ~ dbt.type_bigint() ~ ')') }} as follower_count,
         coalesce(cast(is_store_user as {{ dbt.type_boolean() }}), false) as is_store_user,
         coalesce(cast(is_community_user as {{ dbt.type_boolean() }}), false) as is_community_user,
         cast(registered_at as {{ dbt.type_timestamp() }}) as registered_at,
