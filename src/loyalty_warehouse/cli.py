@@ -14,6 +14,7 @@ from . import paths
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
+from .quality_report import REPORT_NAME
 from .report import format_headline, headline, run_query
 from .runner import BuildError, build, data_docs_path
 
@@ -99,6 +100,7 @@ def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None) -> None:
         _say(f"{result.suite} gate: {'passed' if result.success else 'FAILED'}")
         for failure in result.failed:
             _say(f"  failed: {failure}")
+    _say(f"quality report (readable offline): {docs / REPORT_NAME}")
     _say(f"Data Docs: {docs / 'index.html'}")
     if not all(r.success for r in results):
         sys.exit(1)
@@ -137,13 +139,29 @@ def query_cmd(sql: str, warehouse: Path, limit: int) -> None:
         raise click.ClickException(f"query failed on {warehouse}: {exc}") from exc
 
 
+@main.command("dashboard")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--port", type=int, default=8050, show_default=True, help="Port to listen on (0 = any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (local only by default).")
+def dashboard_cmd(warehouse: Path, port: int, host: str) -> None:
+    """Serve the dashboard over the published warehouse; a new build shows on the next page load."""
+    from .dashboard.server import PortInUse, serve
+
+    try:
+        serve(warehouse, host, port, say=_say)
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:
     try:
         result = build(raw_dir, warehouse, extra_vars, progress=_say)
     except (RawDataError, BuildError, GateError) as exc:
         _say(f"error: {exc}")
         sys.exit(1)
-    _say(f"built in {result.seconds:.1f}s; Data Docs: {result.data_docs / 'index.html' if result.data_docs else 'not written'}")
+    _say(f"built in {result.seconds:.1f}s")
+    if result.data_docs:
+        _say(f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: {result.data_docs / 'index.html'}")
     click.echo(format_headline(headline(result.warehouse), result.warehouse))
 
 
