@@ -30,6 +30,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# The quality report is one self-contained file (it also opens from disk), so its styles are inline.
+REPORT_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'unsafe-inline'")
 
 
 class PortInUse(OSError):
@@ -99,7 +101,7 @@ class DashboardHandler(BaseHTTPRequestHandler):
             self._send_html(HTTPStatus.NOT_FOUND, render_message(
                 "no quality report", f"no quality report at {report}: `loyalty build` or `loyalty validate` writes it"))
             return
-        self._send(HTTPStatus.OK, "text/html; charset=utf-8", report.read_bytes())
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", report.read_bytes(), REPORT_CONTENT_SECURITY_POLICY)
 
     def _static(self, name: str) -> None:
         path = STATIC_DIR / name
@@ -114,13 +116,14 @@ class DashboardHandler(BaseHTTPRequestHandler):
     def _send_html(self, status: HTTPStatus, html: str) -> None:
         self._send(status, "text/html; charset=utf-8", html.encode())
 
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes,
+              policy: str = CONTENT_SECURITY_POLICY) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         # Never cached: a reload after a publish must show the new build.
         self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("Content-Security-Policy", policy)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         self.wfile.write(body)
