@@ -32,8 +32,8 @@ def _svg(chart: str, width: float, height: float, label: str, body: Iterable[str
     )
 
 
-def _text(x: float, y: float, content: str, css_class: str = "label", anchor: str = "start") -> str:
-    return f'<text class="{css_class}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{esc(content)}</text>'
+def _text(at_x: float, at_y: float, content: str, css_class: str = "label", anchor: str = "start") -> str:
+    return f'<text class="{css_class}" x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}">{esc(content)}</text>'
 
 
 def _mark(shape: str, geometry: dict[str, object], data: dict[str, object], title: str, css_class: str) -> str:
@@ -85,18 +85,18 @@ def cohort_heatmap(cells: list[dict], basis: str) -> str:
     sizes_done: set[dt.date] = set()
     for cell in cells:
         row = row_of[cell["cohort_start_date"]]
-        x, y = left + cell["period_number"] * cell_w, top + row * cell_h
+        cell_x, cell_y = left + cell["period_number"] * cell_w, top + row * cell_h
         cohort_name = period_label(cell["cohort_start_date"], grain)
         if cell["cohort_start_date"] not in sizes_done:
             sizes_done.add(cell["cohort_start_date"])
-            body.append(_text(0, y + cell_h * 0.7, cohort_name, "tick"))
-            body.append(_text(left - 6, y + cell_h * 0.7, f"{cell['cohort_size']:,}", "tick", "end"))
+            body.append(_text(0, cell_y + cell_h * 0.7, cohort_name, "tick"))
+            body.append(_text(left - 6, cell_y + cell_h * 0.7, f"{cell['cohort_size']:,}", "tick", "end"))
         data = {
             "cohort": cell["cohort_start_date"], "period": cell["period_number"], "value": cell["retention_rate"],
             "retained": cell["retained_members"], "retained-to-date": cell["retained_members_to_date"],
             "cohort-size": cell["cohort_size"], "complete": "true" if cell["is_complete_period"] else "false",
         }
-        geometry = {"x": f"{x + 1:.1f}", "y": f"{y + 1:.1f}", "width": cell_w - 2, "height": cell_h - 2}
+        geometry = {"x": f"{cell_x + 1:.1f}", "y": f"{cell_y + 1:.1f}", "width": cell_w - 2, "height": cell_h - 2}
         if cell["is_complete_period"]:
             rate = float(cell["retention_rate"])
             intensity = rate / scale_max
@@ -105,7 +105,7 @@ def cohort_heatmap(cells: list[dict], basis: str) -> str:
             body.append(_mark("rect", geometry | {"fill": _heat_colour(intensity)}, data, title, "cell complete"))
             if cell_w >= 30:
                 text_class = "cell-text dark" if intensity > 0.55 else "cell-text"
-                body.append(_text(x + cell_w / 2, y + cell_h * 0.68, f"{rate * 100:.0f}", text_class, "middle"))
+                body.append(_text(cell_x + cell_w / 2, cell_y + cell_h * 0.68, f"{rate * 100:.0f}", text_class, "middle"))
         else:
             title = (f"{cohort_name} cohort, {grain} {cell['period_number']}: still running on the as-of date, "
                      f"no rate yet ({cell['retained_members_to_date']:,} of {cell['cohort_size']:,} retained so far)")
@@ -117,17 +117,17 @@ def cohort_heatmap(cells: list[dict], basis: str) -> str:
                 f"Cohort retention heatmap, basis {basis}", body)
 
 
-def _heatmap_legend(left: float, y: float, scale_max: float) -> list[str]:
-    parts = [_text(left, y + 11, "retention:", "tick")]
+def _heatmap_legend(left: float, legend_y: float, scale_max: float) -> list[str]:
+    parts = [_text(left, legend_y + 11, "retention:", "tick")]
     steps = 5
     for i in range(steps + 1):
         share = scale_max * i / steps
-        parts.append(f'<rect class="legend-swatch" x="{left + 62 + i * 34}" y="{y}" width="32" height="14" '
+        parts.append(f'<rect class="legend-swatch" x="{left + 62 + i * 34}" y="{legend_y}" width="32" height="14" '
                      f'fill="{_heat_colour(i / steps)}"/>')
-        parts.append(_text(left + 78 + i * 34, y + 26, f"{share * 100:.0f}%", "tick small", "middle"))
+        parts.append(_text(left + 78 + i * 34, legend_y + 26, f"{share * 100:.0f}%", "tick small", "middle"))
     hatch_x = left + 62 + (steps + 1) * 34 + 16
-    parts.append(f'<rect class="legend-swatch" x="{hatch_x}" y="{y}" width="32" height="14" fill="url(#hatch-incomplete)"/>')
-    parts.append(_text(hatch_x + 38, y + 11, "period still running (no rate yet)", "tick"))
+    parts.append(f'<rect class="legend-swatch" x="{hatch_x}" y="{legend_y}" width="32" height="14" fill="url(#hatch-incomplete)"/>')
+    parts.append(_text(hatch_x + 38, legend_y + 11, "period still running (no rate yet)", "tick"))
     return parts
 
 
@@ -145,16 +145,16 @@ def rfm_segment_bars(segments: list[dict]) -> str:
         _text(label_w + 166, 14, "share of net amount", "tick"),
     ]
     for row_index, segment in enumerate(segments):
-        y = top + row_index * row_h
-        body.append(_text(0, y + 14, segment["rfm_segment"], "label"))
-        body.append(_text(0, y + 29, segment["segment_label_zh"] or "", "tick"))
+        row_y = top + row_index * row_h
+        body.append(_text(0, row_y + 14, segment["rfm_segment"], "label"))
+        body.append(_text(0, row_y + 29, segment["segment_label_zh"] or "", "tick"))
         bars = [
             ("member_share", "members", f"{segment['members']:,} members ({pct(segment['member_share'])})"),
             ("net_amount_share", "value", f"{cny(segment['net_amount'])} ({pct(segment['net_amount_share'])})"),
         ]
         for bar_index, (measure, css_class, caption) in enumerate(bars):
             share = _share(segment[measure])
-            bar_y = y + 2 + bar_index * 16
+            bar_y = row_y + 2 + bar_index * 16
             data = {"segment": segment["rfm_segment"], "measure": measure, "value": segment[measure],
                     "members": segment["members"], "net-amount": segment["net_amount"]}
             geometry = {"x": label_w, "y": bar_y, "width": f"{max(share * bar_w, 0.5):.1f}", "height": 14}
@@ -175,16 +175,16 @@ def loyalty_pyramid(tiers: list[dict]) -> str:
     for row_index, tier in enumerate(tiers):
         # The largest tier spans the full width; the others in proportion to their share of buyers.
         width = max(_share(tier["member_share"]) / widest * full_w, 2.0)
-        y = row_index * (row_h + gap)
+        row_y = row_index * (row_h + gap)
         title = (f"{tier['kox_tier']}: {tier['members']:,} members ({pct(tier['member_share'])} of buyers), "
                  f"{pct(tier['net_amount_share'])} of net amount in the member window")
         data = {"tier": tier["kox_tier"], "value": tier["members"], "member-share": tier["member_share"],
                 "net-amount-share": tier["net_amount_share"], "tier-order": tier["tier_order"]}
-        geometry = {"x": f"{centre - width / 2:.1f}", "y": y, "width": f"{width:.1f}", "height": row_h}
+        geometry = {"x": f"{centre - width / 2:.1f}", "y": row_y, "width": f"{width:.1f}", "height": row_h}
         body.append(_mark("rect", geometry, data, title, f"tier tier-{tier['tier_order']}"))
-        body.append(_text(centre, y + row_h / 2 + 4, tier["kox_tier"], "tier-name", "middle"))
-        body.append(_text(full_w + 16, y + 18, f"{tier['members']:,} members ({pct(tier['member_share'])} of buyers)", "label"))
-        body.append(_text(full_w + 16, y + 35, f"{pct(tier['net_amount_share'])} of net amount (member window)", "tick"))
+        body.append(_text(centre, row_y + row_h / 2 + 4, tier["kox_tier"], "tier-name", "middle"))
+        body.append(_text(full_w + 16, row_y + 18, f"{tier['members']:,} members ({pct(tier['member_share'])} of buyers)", "label"))
+        body.append(_text(full_w + 16, row_y + 35, f"{pct(tier['net_amount_share'])} of net amount (member window)", "tick"))
     return _svg("loyalty-pyramid", full_w + 16 + label_w, len(tiers) * (row_h + gap),
                 "KOX loyalty pyramid", body)
 
@@ -196,19 +196,19 @@ def koc_leaderboard_bars(rows: list[dict]) -> str:
     label_w, bar_w, row_h = 210, 360, 20
     body = []
     for row_index, row in enumerate(rows):
-        y = row_index * row_h
+        row_y = row_index * row_h
         score = float(row["koc_score"])
-        body.append(_text(0, y + 14, f"#{row['koc_rank']} {row['koc_member_id']}", "label"))
-        body.append(_text(label_w - 8, y + 14, row["koc_level"], "tick", "end"))
+        body.append(_text(0, row_y + 14, f"#{row['koc_rank']} {row['koc_member_id']}", "label"))
+        body.append(_text(label_w - 8, row_y + 14, row["koc_level"], "tick", "end"))
         title = (f"#{row['koc_rank']} {row['koc_member_id']} ({row['koc_level']}, {row['koc_status']}): score "
                  f"{row['koc_score']}, {row['posts']} posts, {row['interactions_received']:,} interactions, "
                  f"{row['public_exposure']:,} exposure")
         data = {"member": row["koc_member_id"], "rank": row["koc_rank"], "value": row["koc_score"],
                 "posts": row["posts"], "interactions": row["interactions_received"],
                 "exposure": row["public_exposure"]}
-        geometry = {"x": label_w, "y": y + 3, "width": f"{max(score / 100 * bar_w, 0.5):.1f}", "height": row_h - 6}
+        geometry = {"x": label_w, "y": row_y + 3, "width": f"{max(score / 100 * bar_w, 0.5):.1f}", "height": row_h - 6}
         body.append(_mark("rect", geometry, data, title, f"koc status-{row['koc_status']}"))
-        body.append(_text(label_w + score / 100 * bar_w + 5, y + 14, f"{row['koc_score']}", "tick"))
+        body.append(_text(label_w + score / 100 * bar_w + 5, row_y + 14, f"{row['koc_score']}", "tick"))
     return _svg("koc-leaderboard", label_w + bar_w + 60, len(rows) * row_h + 4, "KOC leaderboard", body)
 
 
@@ -222,29 +222,32 @@ def kpi_bullets(kpis: list[dict]) -> str:
     label_w, scale_w, row_h = 230, 380, 34
     body = []
     for row_index, kpi in enumerate(banded):
-        y = row_index * row_h
+        row_y = row_index * row_h
         known = [float(v) for v in (kpi["kpi_value"], kpi["benchmark_low"], kpi["benchmark_high"]) if v is not None]
+        # Each KPI has its own scale: 0 to a quarter beyond the largest of value and band ends.
         scale_top = max(known) * 1.25 if max(known) > 0 else 1.0
-        def x_of(value: float) -> float:
+
+        def x_of(value: float, scale_top: float = scale_top) -> float:
             return label_w + min(max(value, 0.0), scale_top) / scale_top * scale_w
+
         low = float(kpi["benchmark_low"]) if kpi["benchmark_low"] is not None else 0.0
         high = float(kpi["benchmark_high"]) if kpi["benchmark_high"] is not None else scale_top
-        body.append(_text(0, y + 15, kpi["kpi"], "label"))
-        body.append(_text(0, y + 29, f"band {kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])}", "tick"))
-        body.append(f'<rect class="scale" x="{label_w}" y="{y + 8}" width="{scale_w}" height="14"/>')
-        body.append(f'<rect class="band" x="{x_of(low):.1f}" y="{y + 8}" width="{x_of(high) - x_of(low):.1f}" height="14"/>')
+        body.append(_text(0, row_y + 15, kpi["kpi"], "label"))
+        body.append(_text(0, row_y + 29, f"band {kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])}", "tick"))
+        body.append(f'<rect class="scale" x="{label_w}" y="{row_y + 8}" width="{scale_w}" height="14"/>')
+        body.append(f'<rect class="band" x="{x_of(low):.1f}" y="{row_y + 8}" width="{x_of(high) - x_of(low):.1f}" height="14"/>')
         status = kpi["benchmark_status"]
         if kpi["kpi_value"] is None:
-            body.append(_text(label_w + 6, y + 19, "no value this month", "tick"))
+            body.append(_text(label_w + 6, row_y + 19, "no value this month", "tick"))
             continue
         value = float(kpi["kpi_value"])
         title = (f"{kpi['kpi']}: {kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status} the band "
                  f"{kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])})")
         data = {"kpi": kpi["kpi"], "value": kpi["kpi_value"], "status": status,
                 "benchmark-low": kpi["benchmark_low"], "benchmark-high": kpi["benchmark_high"]}
-        geometry = {"x": f"{x_of(value) - 3:.1f}", "y": y + 3, "width": 6, "height": 24}
+        geometry = {"x": f"{x_of(value) - 3:.1f}", "y": row_y + 3, "width": 6, "height": 24}
         body.append(_mark("rect", geometry, data, title, f"kpi-value status-{status}"))
-        body.append(_text(label_w + scale_w + 8, y + 19, f"{kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status})",
+        body.append(_text(label_w + scale_w + 8, row_y + 19, f"{kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status})",
                           f"tick status-text-{status}"))
     return _svg("kpi-board", label_w + scale_w + 170, len(banded) * row_h + 4, "KPIs against benchmark bands", body)
 
@@ -261,20 +264,20 @@ def churn_histogram(bins: list[dict]) -> str:
     body = []
     for tick in range(5):
         value = peak * tick / 4
-        y = top + plot_h - value / peak * plot_h
-        body.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        body.append(_text(left - 6, y + 4, f"{value:,.0f}", "tick", "end"))
+        line_y = top + plot_h - value / peak * plot_h
+        body.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{line_y:.1f}" y2="{line_y:.1f}"/>')
+        body.append(_text(left - 6, line_y + 4, f"{value:,.0f}", "tick", "end"))
     for index, bin_ in enumerate(bins):
         height = bin_["members"] / peak * plot_h
-        x = left + index * column_w
+        column_x = left + index * column_w
         upper = "]" if index == len(bins) - 1 else ")"
         title = f"score [{bin_['bin_low']}, {bin_['bin_high']}{upper}: {integer(bin_['members'])} members"
         data = {"value": bin_["members"], "bin-low": bin_["bin_low"], "bin-high": bin_["bin_high"]}
-        geometry = {"x": f"{x + 2:.1f}", "y": f"{top + plot_h - height:.1f}", "width": f"{column_w - 4:.1f}",
+        geometry = {"x": f"{column_x + 2:.1f}", "y": f"{top + plot_h - height:.1f}", "width": f"{column_w - 4:.1f}",
                     "height": f"{height:.1f}"}
         body.append(_mark("rect", geometry, data, title, "churn-bin"))
-        body.append(_text(x + column_w / 2, top + plot_h - height - 4, integer(bin_["members"]), "tick small", "middle"))
-        body.append(_text(x, top + plot_h + 16, str(bin_["bin_low"]), "tick", "middle"))
+        body.append(_text(column_x + column_w / 2, top + plot_h - height - 4, integer(bin_["members"]), "tick small", "middle"))
+        body.append(_text(column_x, top + plot_h + 16, str(bin_["bin_low"]), "tick", "middle"))
     body.append(_text(left + plot_w, top + plot_h + 16, str(bins[-1]["bin_high"]), "tick", "middle"))
     body.append(_text(left + plot_w / 2, top + plot_h + 34, "churn-risk score (0 = just active, 100 = long gone)",
                       "axis-title", "middle"))
