@@ -14,7 +14,7 @@ from . import paths
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
-from .quality_report import REPORT_NAME
+from .quality_report import REPORT_NAME, clear_runs
 from .report import format_headline, headline, run_query
 from .runner import BuildError, build, data_docs_path
 
@@ -91,6 +91,7 @@ def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None) -> None:
     except RawDataError as exc:
         _say(f"error: {exc}")
         sys.exit(1)
+    clear_runs(docs)  # the report then shows this run's gates only, not a mart gate of an earlier run
     results = [check_raw(pre.locations, docs)]
     if warehouse.exists():
         results.append(check_marts(warehouse, docs))

@@ -107,6 +107,12 @@ def record_gate(docs_dir: Path, suite: str, outcomes: list[CheckOutcome]) -> Pat
     return write_report(docs_dir)
 
 
+def clear_runs(docs_dir: Path) -> None:
+    """Forget earlier gate runs, so the next report shows only the gates that run now."""
+    for stored in (docs_dir / STORE_DIR).glob("*.json"):
+        stored.unlink()
+
+
 def load_runs(docs_dir: Path) -> list[dict]:
     runs = [json.loads(path.read_text()) for path in sorted((docs_dir / STORE_DIR).glob("*.json"))]
     rank = {name: index for index, name in enumerate(SUITE_ORDER)}
