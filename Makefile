@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv demo test test-fast test-spark lint docs clean bench validate
+.PHONY: help venv demo test test-fast test-spark lint docs clean bench validate dashboard
 
 help: ## Show the targets
 	@echo "loyalty-warehouse - make TARGET"
@@ -30,6 +30,7 @@ demo: $(STAMP) ## Generate the demo data (50,000 members, 24 months) and build t
 test: $(STAMP) ## Run every test: lint, generator, contract, dbt build with all data and unit tests, end to end, bad inputs, PostgreSQL and Spark lanes
 	@scripts/ensure_postgres.sh
 	@scripts/ensure_java.sh
+	@scripts/ensure_chromium.sh
 	@$(BIN)/pytest
 
 test-fast: $(STAMP) ## Quick local check (about a minute): Python lint, SQL-free unit tests, contract, CLI, architecture; no warehouse builds
@@ -42,6 +43,9 @@ test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): every mode
 
 validate: $(STAMP) ## Run the great-expectations gates on the raw data and the warehouse (Data Docs in warehouse/data_docs)
 	@$(BIN)/loyalty validate
+
+dashboard: $(STAMP) ## Serve the dashboard over the warehouse on http://127.0.0.1:8050/ (PORT=..., WAREHOUSE=...)
+	@$(BIN)/loyalty dashboard --port $(or $(PORT),8050) $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with ruff
 	@# a warehouse that is never built, so models render as on a clean checkout (not their incremental branch)

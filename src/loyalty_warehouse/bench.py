@@ -25,7 +25,7 @@ import pandas as pd
 import psutil
 
 from . import paths
-from .compare import diff_rows, normalise_rows
+from .rowdiff import diff_rows, normalise_rows
 from .generator import GeneratorConfig, generate
 from .increments import split_last_day
 from .preflight import check_raw_dir

@@ -16,6 +16,7 @@ from . import paths, project_vars
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
+from .quality_report import REPORT_NAME, clear_runs
 from .report import FORMATS, TABLE_ROWS, format_headline, headline, run_query
 from .runner import BuildError, build, data_docs_path
 
@@ -136,6 +137,7 @@ def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path 
             pre = check_raw_dir(raw_dir.resolve(), Path(scratch))
         except RawDataError as exc:
             _fail(str(exc))
+        clear_runs(docs)  # the report then shows this run's gates only, not a mart gate of an earlier run
         results = [check_raw(pre.locations, docs, pre.row_counts)]
     if warehouse.exists():
         results.append(check_marts(warehouse, docs, dbt_vars))
@@ -145,6 +147,7 @@ def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path 
         _say(f"{result.suite} gate: {'passed' if result.success else 'FAILED'}")
         for failure in result.failed:
             _say(f"  failed: {failure}")
+    _say(f"quality report (readable offline): {docs / REPORT_NAME}")
     _say(f"Data Docs: {docs / 'index.html'}")
     if not all(r.success for r in results):
         sys.exit(1)
@@ -190,12 +193,28 @@ def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
         raise click.ClickException(f"query failed on {warehouse}: {str(exc).splitlines()[0]}") from exc
 
 
+@main.command("dashboard")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--port", type=int, default=8050, show_default=True, help="Port to listen on (0 = any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (local only by default).")
+def dashboard_cmd(warehouse: Path, port: int, host: str) -> None:
+    """Serve the dashboard over the published warehouse; a new build shows on the next page load."""
+    from .dashboard.server import PortInUse, serve
+
+    try:
+        serve(warehouse, host, port, say=_say)
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -> None:
     try:
         result = build(raw_dir, warehouse, dbt_vars, progress=_say, full_refresh=full_refresh)
     except (RawDataError, BuildError, GateError, project_vars.VarsError) as exc:
         _fail(str(exc))
-    _say(f"built in {result.seconds:.1f}s; Data Docs: {result.data_docs / 'index.html' if result.data_docs else 'not written'}")
+    _say(f"built in {result.seconds:.1f}s")
+    if result.data_docs:
+        _say(f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: {result.data_docs / 'index.html'}")
     click.echo(
         format_headline(
             headline(result.warehouse), result.warehouse, result.settings["currency_code"], paths.DEFAULT_WAREHOUSE.resolve()

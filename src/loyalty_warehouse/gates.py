@@ -26,9 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from . import project_vars, quality_report
 from .db import connect, quote_path
-
-from . import project_vars
 from .contract import TABLES_BY_NAME
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -108,6 +107,7 @@ class GateResult:
     success: bool
     failed: list[str]
     docs_index: Path | None
+    outcomes: list[quality_report.CheckOutcome] = field(default_factory=list)
 
 
 def _quiet() -> None:
@@ -159,6 +159,7 @@ def validate_frames(suite: str, checks: list[Check], frames: dict, docs_dir: Pat
     context = _context(docs_dir)
     source = context.data_sources.add_pandas(suite)
     failed: list[str] = []
+    outcomes: list[quality_report.CheckOutcome] = []
     for table in dict.fromkeys(c.table for c in checks):
         table_checks = [c for c in checks if c.table == table]
         asset = source.add_dataframe_asset(name=table)
@@ -180,12 +181,30 @@ def validate_frames(suite: str, checks: list[Check], frames: dict, docs_dir: Pat
         )
         outcome = checkpoint.run(batch_parameters={"dataframe": frames[table]})
         for run in outcome.run_results.values():
-            for result, check in zip(run.results, table_checks):
-                if not result.success:
-                    observed = result.result.get("observed_value", result.result.get("unexpected_percent"))
-                    failed.append(f"{check.name} (observed {observed})")
+            for result in run.results:
+                # GE groups results by column, not in the order the expectations were added: name each
+                # failure from the result's own configuration, never by position.
+                checked = quality_report.outcome_from_result(suite, table, result)
+                outcomes.append(checked)
+                if not checked.success:
+                    failed.append(f"{_check_name(table_checks, checked)} (observed {checked.observed})")
     index = docs_dir / "index.html" if docs_dir is not None else None
-    return GateResult(suite=suite, success=not failed, failed=failed, docs_index=index)
+    if docs_dir is not None:
+        quality_report.record_gate(docs_dir, suite, outcomes)
+    return GateResult(suite=suite, success=not failed, failed=failed, docs_index=index, outcomes=outcomes)
+
+
+def _check_name(table_checks: list[Check], checked: quality_report.CheckOutcome) -> str:
+    """The Check an outcome belongs to, by expectation type and column."""
+    for check in table_checks:
+        if _snake(check.kind) == checked.expectation and check.column == checked.column:
+            return check.name
+    return f"{checked.table}: {checked.expectation}" + (f"({checked.column})" if checked.column else "")
+
+
+def _snake(kind: str) -> str:
+    """ExpectColumnValuesToNotBeNull -> expect_column_values_to_not_be_null (GE's type name)."""
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in kind).lstrip("_")
 
 
 def _columns(checks: list[Check], table: str) -> list[str]:
@@ -241,7 +260,8 @@ def check_marts(warehouse: Path, docs_dir: Path | None = None, dbt_vars: dict | 
 def raise_on_failure(result: GateResult) -> None:
     if result.success:
         return
-    where = f"; details in the Data Docs {result.docs_index}" if result.docs_index else ""
+    where = (f"; details in {result.docs_index.with_name(quality_report.REPORT_NAME)} (readable offline) and the "
+             f"Data Docs {result.docs_index}" if result.docs_index else "")
     raise GateError(
         f"great-expectations {result.suite} gate failed: " + "; ".join(result.failed) + where
     )
