@@ -42,7 +42,7 @@ class GeneratorConfig:
         if (self.end_date - self.start_date).days < 365:
             raise ValueError("the date range must span at least 365 days (use --start/--end)")
         if self.block_members < 100:
-            raise ValueError("block_members must be at least 100 so every block can plant every behaviour")
+            raise ValueError("--block-members must be at least 100 (a block must be big enough to plant every behaviour)")
 
     @property
     def blocks(self) -> int:

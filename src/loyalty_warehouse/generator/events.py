@@ -12,19 +12,20 @@ INTERESTS = ("skincare", "makeup", "fragrance")
 TAG_KEYS = ("skin_type", "interest", "badge")
 TAG_VALUES = (*SKIN_TYPES, *INTERESTS, *C.BADGES)
 
-# Optional event fields (each an enum index, a member number, a row number or a count; NONE = null).
-OPTIONAL_FIELDS = (
-    "platform",  # C.PLATFORMS
-    "campaign",  # index into the campaign calendar
-    "related",  # member number of the other member (referrals)
-    "score",  # NPS 0-10 or service rating 1-5
-    "points",  # points redeemed
-    "message_type",  # C.MESSAGE_TYPES
-    "tag_key",  # TAG_KEYS
-    "tag_value",  # TAG_VALUES
-    "survey",  # C.SURVEY_IDS, for survey_completed
-    "participation",  # row of the KOC participation whose feedback this ugc_post is
-)
+# Optional event fields and their numpy types (enum index, member number, row number or count; NONE = null).
+# Small types keep a block's columns small and make putting them in time order cheap.
+OPTIONAL_FIELDS: dict[str, type[np.signedinteger]] = {
+    "platform": np.int8,  # C.PLATFORMS
+    "campaign": np.int16,  # index into the campaign calendar
+    "related": np.int64,  # member number of the other member (referrals)
+    "score": np.int8,  # NPS 0-10 or service rating 1-5
+    "points": np.int64,  # points redeemed
+    "message_type": np.int8,  # C.MESSAGE_TYPES
+    "tag_key": np.int8,  # TAG_KEYS
+    "tag_value": np.int8,  # TAG_VALUES
+    "survey": np.int8,  # C.SURVEY_IDS, for survey_completed
+    "participation": np.int32,  # row of the KOC participation whose feedback this ugc_post is
+}
 
 
 def tag_values(group: tuple[str, ...], choice: np.ndarray | int) -> np.ndarray | int:
@@ -59,15 +60,15 @@ class EventBuffer:
         member = np.concatenate([part[0] for part in self.parts], dtype=np.int64)
         occurred_at = np.concatenate([part[1] for part in self.parts], dtype=np.int64)
         event_type = np.concatenate([np.broadcast_to(part[2], (size,)) for part, size in zip(self.parts, sizes)],
-                                    dtype=np.int64)
+                                    dtype=np.int8)
         columns = {"member": member, "occurred_at": occurred_at, "event_type": event_type}
-        for name in OPTIONAL_FIELDS:
-            values = np.empty(len(member), dtype=np.int64)
+        for name, dtype in OPTIONAL_FIELDS.items():
+            values = np.empty(len(member), dtype=dtype)
             for (_, _, _, fields), first, stop in zip(self.parts, bounds[:-1], bounds[1:]):
                 values[first:stop] = fields.get(name, NONE)
             columns[name] = values
         self.parts = []
-        return Events(columns, _time_order(member, occurred_at, event_type, last_instant))
+        return Events(columns, _time_order(member, occurred_at, event_type.astype(np.int64), last_instant))
 
 
 class Events:

@@ -114,7 +114,7 @@ def generate(cfg: GeneratorConfig, out_dir: Path, progress: Progress | None = No
     if bad_rows.manifest:
         say(f"bad rows: planted {len(bad_rows.manifest)} rows in {len(BAD_ROW_CLASSES)} classes")
         pq.write_table(pa.Table.from_pylist(bad_rows.manifest), out_dir / "bad_rows_manifest.parquet")
-    return _finish(cfg, out_dir, rows, replays, len(bad_rows.manifest), started, say)
+    return _finish(cfg, out_dir, rows, replays, len(bad_rows.manifest), started, say, workers)
 
 
 def _block_progress(cfg: GeneratorConfig, number: int, files: RawFiles, started: float) -> str:
@@ -127,7 +127,7 @@ def _block_progress(cfg: GeneratorConfig, number: int, files: RawFiles, started:
 
 def _finish(
     cfg: GeneratorConfig, out_dir: Path, rows: dict[str, int], replays: dict[str, int], bad_rows: int,
-    started: float, say: Progress,
+    started: float, say: Progress, workers: int,
 ) -> dict:
     elapsed = time.perf_counter() - started
     summary = {
@@ -138,9 +138,11 @@ def _finish(
         "seconds": round(elapsed, 2),
         "rows_per_second": int(sum(rows.values()) / elapsed) if elapsed else None,
         "peak_rss_mb": peak_rss_mb(),
+        "workers": workers,
     }
-    # Timings and memory vary between runs, so they stay out of the data folder (files stay byte-identical).
-    varying = ("seconds", "rows_per_second", "peak_rss_mb")
+    # Timings, memory and the worker count vary between runs without changing the data, so they stay
+    # out of the data folder (files stay byte-identical).
+    varying = ("seconds", "rows_per_second", "peak_rss_mb", "workers")
     (out_dir / "generation.json").write_text(json.dumps({k: v for k, v in summary.items() if k not in varying}, indent=2))
     say(f"done in {elapsed:.1f}s: {sum(rows.values()):,} raw rows, {summary['rows_per_second']:,} rows/s, "
         f"peak RSS {summary['peak_rss_mb']:,} MB")
