@@ -22,7 +22,12 @@ from pathlib import Path
 
 import psutil
 
-from loyalty_warehouse.generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
+from loyalty_warehouse.generator import (
+    GENERATOR_VERSION,
+    MEMBERS_PER_BLOCK,
+    GeneratorConfig,
+    generate,
+)
 
 BYTES_PER_MEMBER_ESTIMATE = 700  # ~600 B of Parquet per member at the defaults, with room to spare
 MARKER = ".loyalty-generator-bench"
@@ -40,7 +45,7 @@ class RssSampler:
             self.peak = max(self.peak, process.memory_info().rss)
             self._stop.wait(0.05)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -64,7 +69,9 @@ def _prepare(work: Path, members: int) -> None:
     needed = members * BYTES_PER_MEMBER_ESTIMATE
     free = shutil.disk_usage(work).free
     if free < needed * 1.5:
-        sys.exit(f"error: {work} has {free / 2**30:.1f} GiB free; about {needed / 2**30:.1f} GiB are needed (pass --work-dir)")
+        sys.exit(
+            f"error: {work} has {free / 2**30:.1f} GiB free; about {needed / 2**30:.1f} GiB are needed (pass --work-dir)"
+        )
 
 
 def run(members: int, workers: int | None, block_members: int, work: Path) -> dict:
@@ -73,15 +80,25 @@ def run(members: int, workers: int | None, block_members: int, work: Path) -> di
     load_before = _load()
     cpu_started = time.process_time()
     with RssSampler() as sampler:
-        summary = generate(GeneratorConfig(members=members, block_members=block_members), raw,
-                           progress=lambda line: print(line, file=sys.stderr, flush=True), workers=workers)
+        summary = generate(
+            GeneratorConfig(members=members, block_members=block_members),
+            raw,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+            workers=workers,
+        )
     cpu = time.process_time() - cpu_started
     sizes = {path.name: path.stat().st_size for path in sorted(raw.glob("*.parquet"))}
     return {
-        "members": members, "workers": workers, "block_members": block_members, "summary": summary,
-        "cpu_seconds": round(cpu, 1), "sampled_peak_rss_mb": round(sampler.peak / 2**20), "file_bytes": sizes,
-        "load_before": load_before, "load_after": _load(),
-        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "members": members,
+        "workers": workers,
+        "block_members": block_members,
+        "summary": summary,
+        "cpu_seconds": round(cpu, 1),
+        "sampled_peak_rss_mb": round(sampler.peak / 2**20),
+        "file_bytes": sizes,
+        "load_before": load_before,
+        "load_after": _load(),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from click.testing import CliRunner
 
 from loyalty_warehouse.cli import main
@@ -59,7 +58,12 @@ def test_enumerations_stay_within_the_contract(small_raw: Path) -> None:
             if not col.allowed or col.name == "social_platforms":
                 continue
             path = (small_raw / f"{table.name}.parquet").as_posix()
-            values = {r[0] for r in con.execute(f"select distinct {col.name} from '{path}' where {col.name} is not null").fetchall()}
+            values = {
+                r[0]
+                for r in con.execute(
+                    f"select distinct {col.name} from '{path}' where {col.name} is not null"
+                ).fetchall()
+            }
             assert values <= set(col.allowed), f"{table.name}.{col.name}: {values - set(col.allowed)}"
 
 
@@ -77,57 +81,95 @@ def test_invariants_of_the_raw_data(dataset: str, request: pytest.FixtureRequest
     assert q("select count(*) from 'raw_orders.parquet' where refund_amount > paid_amount or paid_amount < 0") == 0
     assert q("select count(*) from 'raw_orders.parquet' where paid_amount > gross_amount + 0.01") == 0
     # nobody orders before registering, and referrers registered before the people they referred
-    assert q(
-        "select count(*) from 'raw_orders.parquet' o join 'raw_members.parquet' m using (member_id) "
-        "where o.ordered_at < m.registered_at"
-    ) == 0
-    assert q(
-        "select count(*) from 'raw_members.parquet' m join 'raw_members.parquet' r "
-        "on m.referrer_member_id = r.member_id where r.registered_at > m.registered_at or m.referrer_member_id = m.member_id"
-    ) == 0
+    assert (
+        q(
+            "select count(*) from 'raw_orders.parquet' o join 'raw_members.parquet' m using (member_id) "
+            "where o.ordered_at < m.registered_at"
+        )
+        == 0
+    )
+    assert (
+        q(
+            "select count(*) from 'raw_members.parquet' m join 'raw_members.parquet' r "
+            "on m.referrer_member_id = r.member_id where r.registered_at > m.registered_at or m.referrer_member_id = m.member_id"
+        )
+        == 0
+    )
     # member ids follow registration order, as a CRM issues them
-    assert q(
-        "select count(*) from (select registered_at, lag(registered_at) over (order by member_id) as previous "
-        "from 'raw_members.parquet') where registered_at < previous"
-    ) == 0
+    assert (
+        q(
+            "select count(*) from (select registered_at, lag(registered_at) over (order by member_id) as previous "
+            "from 'raw_members.parquet') where registered_at < previous"
+        )
+        == 0
+    )
     # every event's and order's member exists, and so does every related member
-    for table, column in (("raw_orders", "member_id"), ("raw_interactions", "member_id"), ("raw_interactions", "related_member_id")):
-        assert q(
-            f"select count(*) from '{table}.parquet' t anti join 'raw_members.parquet' m on t.{column} = m.member_id "
-            f"where t.{column} is not null"
-        ) == 0, (table, column)
+    for table, column in (
+        ("raw_orders", "member_id"),
+        ("raw_interactions", "member_id"),
+        ("raw_interactions", "related_member_id"),
+    ):
+        assert (
+            q(
+                f"select count(*) from '{table}.parquet' t anti join 'raw_members.parquet' m on t.{column} = m.member_id "
+                f"where t.{column} is not null"
+            )
+            == 0
+        ), (table, column)
     # post ids are unique per ugc_post event, and the metrics describe existing posts of the same member
-    assert q("select count(*) - count(distinct content_id) from (select distinct * from 'raw_interactions.parquet') "
-             "where event_type = 'ugc_post'") == 0
-    assert q(
-        "select count(*) from 'raw_ugc_post_metrics.parquet' p anti join 'raw_interactions.parquet' e "
-        "on e.content_id = p.post_id and e.member_id = p.member_id and e.event_type = 'ugc_post'"
-    ) == 0
+    assert (
+        q(
+            "select count(*) - count(distinct content_id) from (select distinct * from 'raw_interactions.parquet') "
+            "where event_type = 'ugc_post'"
+        )
+        == 0
+    )
+    assert (
+        q(
+            "select count(*) from 'raw_ugc_post_metrics.parquet' p anti join 'raw_interactions.parquet' e "
+            "on e.content_id = p.post_id and e.member_id = p.member_id and e.event_type = 'ugc_post'"
+        )
+        == 0
+    )
     assert q("select count(*) - count(distinct participation_id) from 'raw_koc_participations.parquet'") == 0
     # each referral is announced by the referrer: one referral_registered event naming the member, at registration
-    assert q(
-        "select count(*) from 'raw_members.parquet' m left join (select distinct * from 'raw_interactions.parquet') e "
-        "on e.event_type = 'referral_registered' and e.related_member_id = m.member_id "
-        "and e.member_id = m.referrer_member_id and e.occurred_at = m.registered_at "
-        "where m.referrer_member_id is not null and e.event_id is null"
-    ) == 0
+    assert (
+        q(
+            "select count(*) from 'raw_members.parquet' m left join (select distinct * from 'raw_interactions.parquet') e "
+            "on e.event_type = 'referral_registered' and e.related_member_id = m.member_id "
+            "and e.member_id = m.referrer_member_id and e.occurred_at = m.registered_at "
+            "where m.referrer_member_id is not null and e.event_id is null"
+        )
+        == 0
+    )
     # the ground truth has one row per member
-    assert q("select count(*) from 'ground_truth.parquet' g full join 'raw_members.parquet' m using (member_id) "
-             "where g.member_id is null or m.member_id is null") == 0
+    assert (
+        q(
+            "select count(*) from 'ground_truth.parquet' g full join 'raw_members.parquet' m using (member_id) "
+            "where g.member_id is null or m.member_id is null"
+        )
+        == 0
+    )
     # every timestamp is inside the configured range
     assert q("select max(ordered_at) from 'raw_orders.parquet'") <= dt.datetime(2024, 12, 31, 23, 59, 59)
     assert q("select min(registered_at) from 'raw_members.parquet'") >= dt.datetime(2023, 1, 1)
     # each participation's post is a real ugc_post event of the same member
-    assert q(
-        "select count(*) from 'raw_koc_participations.parquet' p left join 'raw_interactions.parquet' e "
-        "on e.content_id = p.post_id and e.event_type = 'ugc_post' and e.member_id = p.member_id "
-        "where p.post_id is not null and e.event_id is null"
-    ) == 0
+    assert (
+        q(
+            "select count(*) from 'raw_koc_participations.parquet' p left join 'raw_interactions.parquet' e "
+            "on e.content_id = p.post_id and e.event_type = 'ugc_post' and e.member_id = p.member_id "
+            "where p.post_id is not null and e.event_id is null"
+        )
+        == 0
+    )
     # post metrics are cumulative: they never decrease over observations
-    assert q(
-        "select count(*) from (select exposures, lag(exposures) over (partition by post_id order by observed_at) as prev "
-        "from 'raw_ugc_post_metrics.parquet') where exposures < prev"
-    ) == 0
+    assert (
+        q(
+            "select count(*) from (select exposures, lag(exposures) over (partition by post_id order by observed_at) as prev "
+            "from 'raw_ugc_post_metrics.parquet') where exposures < prev"
+        )
+        == 0
+    )
 
 
 def test_blocks_share_the_id_spaces_and_refer_across_blocks(multi_block_raw: Path) -> None:

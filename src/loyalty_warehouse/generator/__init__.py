@@ -13,7 +13,13 @@ archetype, referred by whom), ``members``, ``orders``, ``interactions`` (event f
 """
 
 from .bad_rows import BAD_ROW_CLASSES
-from .config import ARCHETYPES, GENERATOR_VERSION, KOC_BEHAVIOURS, MEMBERS_PER_BLOCK, GeneratorConfig
+from .config import (
+    ARCHETYPES,
+    GENERATOR_VERSION,
+    KOC_BEHAVIOURS,
+    MEMBERS_PER_BLOCK,
+    GeneratorConfig,
+)
 from .run import generate
 
 __all__ = [

@@ -36,7 +36,9 @@ FULL_WIDTH_SPACE = "\u3000"
 
 @dataclass
 class BadRows:
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {"raw_orders": [], "raw_interactions": [], "raw_members": []})
+    rows: dict[str, list[dict]] = field(
+        default_factory=lambda: {"raw_orders": [], "raw_interactions": [], "raw_members": []}
+    )
     manifest: list[dict] = field(default_factory=list)
 
     def add(self, table: str, row: dict, key_column: str, bad_class: str) -> None:
@@ -75,30 +77,41 @@ def plant_bad_rows(source: dict[str, pa.Table], rng: np.random.Generator) -> Bad
     return planter.planted
 
 
-def _plant_round(planter: _Planter, k: int) -> None:
+def _plant_round(planter: _Planter, round_number: int) -> None:
     original = planter.sample("raw_orders")
-    changed = original | {"paid_amount": (original["paid_amount"] or 0) + 1.0 + k}
+    changed = original | {"paid_amount": (original["paid_amount"] or 0) + 1.0 + round_number}
     planter.planted.add("raw_orders", changed, "order_id", "duplicate_id_different_content")
-    planter.order("orphan_member_id", order_id=f"OBAD{k:04d}A", member_id=f"MNOSUCH{k}")
-    planter.order("negative_amount", order_id=f"OBAD{k:04d}B", paid_amount=-50.0 - k)
-    planter.order("refund_exceeds_paid", order_id=f"OBAD{k:04d}C", status="partially_refunded",
-                  paid_amount=100.0, refund_amount=150.0 + k)
-    planter.event("future_timestamp", event_id=f"EBAD{k:04d}A", occurred_at=dt.datetime(2099, 1, 1))
-    planter.event("unknown_enum", event_id=f"EBAD{k:04d}B", event_type="teleport")
-    planter.event("empty_string_id", event_id=f"EBAD{k:04d}C", member_id="  ")
-    planter.member("self_referral", member_id=f"MBAD{k:04d}", referrer_member_id=f"MBAD{k:04d}")
+    planter.order("orphan_member_id", order_id=f"OBAD{round_number:04d}A", member_id=f"MNOSUCH{round_number}")
+    planter.order("negative_amount", order_id=f"OBAD{round_number:04d}B", paid_amount=-50.0 - round_number)
+    planter.order(
+        "refund_exceeds_paid",
+        order_id=f"OBAD{round_number:04d}C",
+        status="partially_refunded",
+        paid_amount=100.0,
+        refund_amount=150.0 + round_number,
+    )
+    planter.event("future_timestamp", event_id=f"EBAD{round_number:04d}A", occurred_at=dt.datetime(2099, 1, 1))
+    planter.event("unknown_enum", event_id=f"EBAD{round_number:04d}B", event_type="teleport")
+    planter.event("empty_string_id", event_id=f"EBAD{round_number:04d}C", member_id="  ")
+    planter.member("self_referral", member_id=f"MBAD{round_number:04d}", referrer_member_id=f"MBAD{round_number:04d}")
     planter.order("exact_replay")
-    planter.order("absurd_amount", order_id=f"OBAD{k:04d}E", gross_amount=ABSURD_AMOUNT, paid_amount=ABSURD_AMOUNT)
-    planter.order("before_brand_start", order_id=f"OBAD{k:04d}F", ordered_at=dt.datetime(1970, 1, 1))
+    planter.order(
+        "absurd_amount", order_id=f"OBAD{round_number:04d}E", gross_amount=ABSURD_AMOUNT, paid_amount=ABSURD_AMOUNT
+    )
+    planter.order("before_brand_start", order_id=f"OBAD{round_number:04d}F", ordered_at=dt.datetime(1970, 1, 1))
     # two new members who name each other as referrer
-    first, second = f"MBAD{k:04d}L", f"MBAD{k:04d}M"
+    first, second = f"MBAD{round_number:04d}L", f"MBAD{round_number:04d}M"
     planter.member("referral_loop", member_id=first, referrer_member_id=second)
     planter.member("referral_loop", member_id=second, referrer_member_id=first)
     # ideographic (full-width) spaces around a Chinese city name: kept, cleaned in staging
-    planter.member("mixed_width_text", member_id=f"MBAD{k:04d}W", referrer_member_id=None,
-                   city=f"{FULL_WIDTH_SPACE}上海{FULL_WIDTH_SPACE}")
+    planter.member(
+        "mixed_width_text",
+        member_id=f"MBAD{round_number:04d}W",
+        referrer_member_id=None,
+        city=f"{FULL_WIDTH_SPACE}上海{FULL_WIDTH_SPACE}",
+    )
     # an old event delivered after the rest of the file: kept (see the decision log)
-    planter.event("late_arriving_event", event_id=f"EBAD{k:04d}L")
+    planter.event("late_arriving_event", event_id=f"EBAD{round_number:04d}L")
 
 
 def bad_rows_table(rows: list[dict], schema: pa.Schema) -> pa.Table:

@@ -11,14 +11,20 @@ import numpy as np
 import pyarrow as pa
 
 from .campaigns import Campaigns, plan_campaigns
-from .config import GeneratorConfig, NONE
+from .config import NONE, GeneratorConfig
 from .events import EventBuffer
 from .ground_truth import ground_truth_table
 from .interactions import add_member_events
 from .koc import Participations, participations_table, plant_participations
 from .members import MemberBlock, members_table, plant_members
 from .orders import OrderBlock, orders_table, plant_orders
-from .posts import EventBlock, interactions_table, number_posts, participation_posts, post_metrics_table
+from .posts import (
+    EventBlock,
+    interactions_table,
+    number_posts,
+    participation_posts,
+    post_metrics_table,
+)
 from .registration import Registrations
 from .replays import replay_positions
 from .streams import Streams
@@ -45,7 +51,7 @@ class Numbering:
     posts: int = 0
     participations: int = 0
 
-    def after(self, block: "PlantedBlock") -> "Numbering":
+    def after(self, block: PlantedBlock) -> Numbering:
         return Numbering(
             orders=self.orders + block.orders.size,
             events=self.events + block.events.events.size,
@@ -93,8 +99,16 @@ def plant_block(plan: RunPlan, number: int) -> PlantedBlock:
     replay_stream = stream("replays")
     order_rows, order_copies = replay_positions(orders.size, plan.cfg.replay_share, replay_stream)
     event_rows, event_copies = replay_positions(events.events.size, plan.cfg.replay_share, replay_stream)
-    return PlantedBlock(number, members, orders, events, participations, order_rows, event_rows,
-                        {"raw_orders": order_copies, "raw_interactions": event_copies})
+    return PlantedBlock(
+        number,
+        members,
+        orders,
+        events,
+        participations,
+        order_rows,
+        event_rows,
+        {"raw_orders": order_copies, "raw_interactions": event_copies},
+    )
 
 
 def block_tables(plan: RunPlan, planted: PlantedBlock, numbering: Numbering) -> Block:
@@ -105,13 +119,21 @@ def block_tables(plan: RunPlan, planted: PlantedBlock, numbering: Numbering) -> 
     participations = planted.participations
     tables = {
         "raw_members": members_table(planted.members),
-        "raw_orders": orders_table(planted.orders.take(planted.order_rows), numbering.orders + 1 + planted.order_rows,
-                                   plan.campaigns),
-        "raw_interactions": interactions_table(events, planted.event_rows, numbering.events + 1 + planted.event_rows,
-                                               plan.campaigns),
-        "raw_ugc_post_metrics": post_metrics_table(events, planted.members, end, plan.streams.block(planted.number, "posts")),
+        "raw_orders": orders_table(
+            planted.orders.take(planted.order_rows), numbering.orders + 1 + planted.order_rows, plan.campaigns
+        ),
+        "raw_interactions": interactions_table(
+            events, planted.event_rows, numbering.events + 1 + planted.event_rows, plan.campaigns
+        ),
+        "raw_ugc_post_metrics": post_metrics_table(
+            events, planted.members, end, plan.streams.block(planted.number, "posts")
+        ),
         "raw_koc_participations": participations_table(
-            participations, numbering.participations, participation_posts(events, participations.size), end, plan.campaigns
+            participations,
+            numbering.participations,
+            participation_posts(events, participations.size),
+            end,
+            plan.campaigns,
         ),
         "ground_truth": ground_truth_table(planted.members),
     }

@@ -15,12 +15,21 @@ from .timeline import Timeline
 
 # Per campaign type: typical cost (CNY) and the channel it runs in.
 CAMPAIGN_COSTS = {
-    "all_category_share": 3000, "new_product_review": 8000, "evergreen_experience": 6000, "seeding": 5000,
-    "online_activity": 2000, "marketing": 30000, "challenge": 1500,
+    "all_category_share": 3000,
+    "new_product_review": 8000,
+    "evergreen_experience": 6000,
+    "seeding": 5000,
+    "online_activity": 2000,
+    "marketing": 30000,
+    "challenge": 1500,
 }
 CAMPAIGN_CHANNELS = {
-    "all_category_share": "app", "new_product_review": "store", "evergreen_experience": "store",
-    "seeding": "xiaohongshu", "online_activity": "mini_program", "marketing": "official_account",
+    "all_category_share": "app",
+    "new_product_review": "store",
+    "evergreen_experience": "store",
+    "seeding": "xiaohongshu",
+    "online_activity": "mini_program",
+    "marketing": "official_account",
     "challenge": "wechat_group",
 }
 KOC_FEEDBACK_DUE_DAYS = 14
@@ -70,9 +79,26 @@ def plan_campaigns(cfg: GeneratorConfig, timeline: Timeline, rng: np.random.Gene
     cost = np.round(typical_cost * np.exp(rng.normal(0, 0.3, size=len(starts))), 2)
     channel = codes(C.PLATFORMS, *(CAMPAIGN_CHANNELS[name] for name in C.CAMPAIGN_TYPES))[campaign_type]
     return Campaigns(
-        ids=np.array([f"C{months[m]:%Y%m}{t:02d}" for m, t in zip(month, campaign_type)], dtype=object),
-        names=np.array([f"{months[m]:%Y-%m} {C.CAMPAIGN_TYPES[t]}" for m, t in zip(month, campaign_type)], dtype=object),
-        month=month, campaign_type=campaign_type, starts=starts, ends=ends, cost=cost, channel=channel,
+        ids=np.array(
+            [
+                f"C{months[month_index]:%Y%m}{type_index:02d}"
+                for month_index, type_index in zip(month, campaign_type, strict=True)
+            ],
+            dtype=object,
+        ),
+        names=np.array(
+            [
+                f"{months[month_index]:%Y-%m} {C.CAMPAIGN_TYPES[type_index]}"
+                for month_index, type_index in zip(month, campaign_type, strict=True)
+            ],
+            dtype=object,
+        ),
+        month=month,
+        campaign_type=campaign_type,
+        starts=starts,
+        ends=ends,
+        cost=cost,
+        channel=channel,
         month_start=np.array([epoch_seconds(start) for start in months], dtype=np.int64),
     )
 

@@ -50,7 +50,10 @@ def ids(prefix: str, numbers: np.ndarray, width: int, missing: np.ndarray | None
     offsets = np.concatenate([np.zeros(1, np.int32), np.cumsum(lengths, dtype=np.int32)])
     validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
     return pa.Array.from_buffers(
-        pa.string(), len(numbers), [validity, pa.py_buffer(offsets), pa.py_buffer(characters)], null_count=int(missing.sum())
+        pa.string(),
+        len(numbers),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(characters)],
+        null_count=int(missing.sum()),
     )
 
 

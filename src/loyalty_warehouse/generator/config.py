@@ -42,7 +42,9 @@ class GeneratorConfig:
         if (self.end_date - self.start_date).days < 365:
             raise ValueError("the date range must span at least 365 days (use --start/--end)")
         if self.block_members < 100:
-            raise ValueError("--block-members must be at least 100 (a block must be big enough to plant every behaviour)")
+            raise ValueError(
+                "--block-members must be at least 100 (a block must be big enough to plant every behaviour)"
+            )
 
     @property
     def blocks(self) -> int:
@@ -55,4 +57,4 @@ class GeneratorConfig:
 
 
 def epoch_seconds(day: dt.date) -> int:
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

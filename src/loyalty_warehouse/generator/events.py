@@ -43,7 +43,9 @@ class EventBuffer:
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | int, dict[str, np.ndarray | int]]] = []
 
-    def add(self, member: np.ndarray, occurred_at: np.ndarray, event_type: str | np.ndarray, **fields: np.ndarray | int) -> None:
+    def add(
+        self, member: np.ndarray, occurred_at: np.ndarray, event_type: str | np.ndarray, **fields: np.ndarray | int
+    ) -> None:
         """Events of one type (a name) or of several (one C.EVENT_TYPES index per event)."""
         if len(member) == 0:
             return
@@ -53,18 +55,19 @@ class EventBuffer:
         type_code = C.EVENT_TYPES.index(event_type) if isinstance(event_type, str) else event_type
         self.parts.append((np.asarray(member), np.asarray(occurred_at), type_code, fields))
 
-    def finish(self, last_instant: int) -> "Events":
+    def finish(self, last_instant: int) -> Events:
         """Every event up to ``last_instant``, in time order (ties by member, then event type)."""
         sizes = [len(member) for member, _, _, _ in self.parts]
         bounds = np.concatenate([[0], np.cumsum(sizes)])
         member = np.concatenate([part[0] for part in self.parts], dtype=np.int64)
         occurred_at = np.concatenate([part[1] for part in self.parts], dtype=np.int64)
-        event_type = np.concatenate([np.broadcast_to(part[2], (size,)) for part, size in zip(self.parts, sizes)],
-                                    dtype=np.int8)
+        event_type = np.concatenate(
+            [np.broadcast_to(part[2], (size,)) for part, size in zip(self.parts, sizes, strict=True)], dtype=np.int8
+        )
         columns = {"member": member, "occurred_at": occurred_at, "event_type": event_type}
         for name, dtype in OPTIONAL_FIELDS.items():
             values = np.empty(len(member), dtype=dtype)
-            for (_, _, _, fields), first, stop in zip(self.parts, bounds[:-1], bounds[1:]):
+            for (_, _, _, fields), first, stop in zip(self.parts, bounds[:-1], bounds[1:], strict=True):
                 values[first:stop] = fields.get(name, NONE)
             columns[name] = values
         self.parts = []

@@ -15,14 +15,30 @@ from .registration import Registrations
 
 # Generic engagement: expected events per day for each event type and archetype (before ENGAGEMENT_SCALE).
 ENGAGEMENT_TYPES = (
-    "login", "community_visit", "content_view", "like", "comment", "favorite", "share", "check_in",
-    "activity_join", "seeding_activity_join", "ugc_post", "complaint", "service_rating", "nps_response",
+    "login",
+    "community_visit",
+    "content_view",
+    "like",
+    "comment",
+    "favorite",
+    "share",
+    "check_in",
+    "activity_join",
+    "seeding_activity_join",
+    "ugc_post",
+    "complaint",
+    "service_rating",
+    "nps_response",
 )
 #                         login visit view  like  cmnt  fav  share chk  act   seed  post  cmpl  rate  nps
 ENGAGEMENT_RATES = {
     "prospect": np.array([0.02, 0.01, 0.03, 0.01, 0.002, 0.002, 0.001, 0.005, 0.002, 0.0, 0.0, 0.0, 0.0, 0.001]),
-    "regular": np.array([0.06, 0.03, 0.08, 0.03, 0.008, 0.006, 0.004, 0.02, 0.006, 0.001, 0.0005, 0.0008, 0.002, 0.003]),
-    "churner": np.array([0.05, 0.02, 0.06, 0.02, 0.005, 0.004, 0.002, 0.01, 0.004, 0.0005, 0.0003, 0.002, 0.002, 0.003]),
+    "regular": np.array(
+        [0.06, 0.03, 0.08, 0.03, 0.008, 0.006, 0.004, 0.02, 0.006, 0.001, 0.0005, 0.0008, 0.002, 0.003]
+    ),
+    "churner": np.array(
+        [0.05, 0.02, 0.06, 0.02, 0.005, 0.004, 0.002, 0.01, 0.004, 0.0005, 0.0003, 0.002, 0.002, 0.003]
+    ),
     "super_user": np.array([0.2, 0.1, 0.25, 0.12, 0.05, 0.03, 0.04, 0.15, 0.03, 0.01, 0.006, 0.0005, 0.004, 0.004]),
     "koc": np.array([0.35, 0.2, 0.45, 0.25, 0.12, 0.06, 0.05, 0.15, 0.06, 0.03, 0.09, 0.0005, 0.003, 0.004]),
 }
@@ -34,8 +50,14 @@ AFTER_CHANGE = {
     "graduate": np.zeros(len(ENGAGEMENT_TYPES)),
 }
 CHURNED_FADE_DAYS = 20  # a churner's engagement stops this long after the churn
-ENGAGEMENT_PLATFORM_SHARES = {"wecom": 0.3, "wechat_group": 0.3, "mini_program": 0.2, "official_account": 0.1,
-                              "app": 0.05, "store": 0.05}
+ENGAGEMENT_PLATFORM_SHARES = {
+    "wecom": 0.3,
+    "wechat_group": 0.3,
+    "mini_program": 0.2,
+    "official_account": 0.1,
+    "app": 0.05,
+    "store": 0.05,
+}
 PUBLIC_POST_SHARE = 0.7
 PUBLIC_POST_PLATFORM_SHARES = {"xiaohongshu": 0.6, "douyin": 0.3, "weibo": 0.1}
 PRIVATE_POST_PLATFORM = "video_account"
@@ -47,8 +69,13 @@ WAKE_UP_AFTER_DAYS = (100, 140)  # a dormant KOC's wake-up message, after the be
 
 
 def add_member_events(
-    members: MemberBlock, orders: OrderBlock, campaigns: Campaigns, registrations: Registrations,
-    end: int, rng: np.random.Generator, buffer: EventBuffer,
+    members: MemberBlock,
+    orders: OrderBlock,
+    campaigns: Campaigns,
+    registrations: Registrations,
+    end: int,
+    rng: np.random.Generator,
+    buffer: EventBuffer,
 ) -> None:
     """Every event family except the KOC programme's feedback posts (koc.py)."""
     add_engagement(members, campaigns, end, rng, buffer)
@@ -102,7 +129,9 @@ def add_engagement(
 def _engagement_platforms(event_type: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Private-domain platforms; 70 % of posts public (xiaohongshu, douyin, weibo), the rest on video account."""
     names = tuple(ENGAGEMENT_PLATFORM_SHARES)
-    platform = codes(C.PLATFORMS, *names)[rng.choice(len(names), size=len(event_type), p=list(ENGAGEMENT_PLATFORM_SHARES.values()))]
+    platform = codes(C.PLATFORMS, *names)[
+        rng.choice(len(names), size=len(event_type), p=list(ENGAGEMENT_PLATFORM_SHARES.values()))
+    ]
     is_post = event_type == code(C.EVENT_TYPES, "ugc_post")
     public_post = is_post & (rng.random(len(event_type)) < PUBLIC_POST_SHARE)
     public_names = tuple(PUBLIC_POST_PLATFORM_SHARES)
@@ -147,35 +176,61 @@ def add_onboarding(members: MemberBlock, rng: np.random.Generator, buffer: Event
     buffer.add(members.number[who], members.group_joined[who], "group_join", platform=group)
     who = np.flatnonzero(followed & (rng.random(members.size) < 0.45))
     skin_type = tag_values(SKIN_TYPES, rng.integers(0, len(SKIN_TYPES), size=len(who)))
-    buffer.add(members.number[who], members.wecom_followed[who] + rng.integers(600, 3 * DAY, size=len(who)),
-               "survey_completed", platform=mini_program, survey=C.SURVEY_IDS.index("onboarding_questionnaire"),
-               tag_key=TAG_KEYS.index("skin_type"), tag_value=skin_type)
+    buffer.add(
+        members.number[who],
+        members.wecom_followed[who] + rng.integers(600, 3 * DAY, size=len(who)),
+        "survey_completed",
+        platform=mini_program,
+        survey=C.SURVEY_IDS.index("onboarding_questionnaire"),
+        tag_key=TAG_KEYS.index("skin_type"),
+        tag_value=skin_type,
+    )
     who = np.flatnonzero(followed & (rng.random(members.size) < 0.3))
-    buffer.add(members.number[who], members.wecom_followed[who] + rng.integers(300, DAY, size=len(who)),
-               "blind_box_draw", platform=mini_program)
+    buffer.add(
+        members.number[who],
+        members.wecom_followed[who] + rng.integers(300, DAY, size=len(who)),
+        "blind_box_draw",
+        platform=mini_program,
+    )
     who = np.flatnonzero(followed & (rng.random(members.size) < 0.4))
-    buffer.add(members.number[who], members.wecom_followed[who] + rng.integers(DAY, 5 * DAY, size=len(who)),
-               "one_to_one_contact", platform=wecom)
+    buffer.add(
+        members.number[who],
+        members.wecom_followed[who] + rng.integers(DAY, 5 * DAY, size=len(who)),
+        "one_to_one_contact",
+        platform=wecom,
+    )
 
 
-def add_post_order_surveys(members: MemberBlock, orders: OrderBlock, rng: np.random.Generator, buffer: EventBuffer) -> None:
+def add_post_order_surveys(
+    members: MemberBlock, orders: OrderBlock, rng: np.random.Generator, buffer: EventBuffer
+) -> None:
     """35 % of buyers answer the post-order survey a few days after their first order."""
     first_order = np.full(members.size, np.iinfo(np.int64).max)
     np.minimum.at(first_order, members.local(orders.member), orders.ordered_at)
     who = np.flatnonzero((first_order != np.iinfo(np.int64).max) & (rng.random(members.size) < 0.35))
     interest = tag_values(INTERESTS, rng.integers(0, len(INTERESTS), size=len(who)))
-    buffer.add(members.number[who], first_order[who] + rng.integers(DAY, 6 * DAY, size=len(who)), "survey_completed",
-               platform=code(C.PLATFORMS, "mini_program"), survey=C.SURVEY_IDS.index("post_order_survey"),
-               tag_key=TAG_KEYS.index("interest"), tag_value=interest)
+    buffer.add(
+        members.number[who],
+        first_order[who] + rng.integers(DAY, 6 * DAY, size=len(who)),
+        "survey_completed",
+        platform=code(C.PLATFORMS, "mini_program"),
+        survey=C.SURVEY_IDS.index("post_order_survey"),
+        tag_key=TAG_KEYS.index("interest"),
+        tag_value=interest,
+    )
 
 
-def add_referrals(members: MemberBlock, registrations: Registrations, rng: np.random.Generator, buffer: EventBuffer) -> None:
+def add_referrals(
+    members: MemberBlock, registrations: Registrations, rng: np.random.Generator, buffer: EventBuffer
+) -> None:
     """The referrer's invite shortly before the referred member registers, and its referral_registered event.
     The referrer may belong to an earlier block: its registration is recomputed from its member number."""
     who = np.flatnonzero(members.referrer != NONE)
     referrer = members.referrer[who]
     registered = members.registered[who]
-    invited_at = np.maximum(registered - rng.integers(3600, 7 * DAY, size=len(who)), registrations.registered_at(referrer))
+    invited_at = np.maximum(
+        registered - rng.integers(3600, 7 * DAY, size=len(who)), registrations.registered_at(referrer)
+    )
     wecom = code(C.PLATFORMS, "wecom")
     buffer.add(referrer, invited_at, "referral_invite", platform=wecom, related=members.number[who])
     buffer.add(referrer, registered, "referral_registered", platform=wecom, related=members.number[who])
@@ -196,8 +251,13 @@ def add_redemptions(orders: OrderBlock, rng: np.random.Generator, buffer: EventB
     points = np.floor(earned * rng.uniform(0.1, 0.5, size=len(first))).astype(np.int64)
     redeemed_at = ordered_at[first + 1] + rng.integers(3600, 20 * DAY, size=len(first))
     keep = points > 0
-    buffer.add(member[first][keep], redeemed_at[keep], "points_redeem", platform=code(C.PLATFORMS, "mini_program"),
-               points=points[keep])
+    buffer.add(
+        member[first][keep],
+        redeemed_at[keep],
+        "points_redeem",
+        platform=code(C.PLATFORMS, "mini_program"),
+        points=points[keep],
+    )
 
 
 def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffer: EventBuffer) -> None:
@@ -208,15 +268,26 @@ def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffe
     recipient = np.repeat(followers, rng.poisson(followed_days / MESSAGE_EVERY_DAYS))
     since = members.wecom_followed[recipient]
     sent_at = since + (rng.random(len(recipient)) * (end - since)).astype(np.int64)
-    buffer.add(members.number[recipient], sent_at, "message_received", platform=wecom,
-               message_type=C.MESSAGE_TYPES.index("generic_notification"))
+    buffer.add(
+        members.number[recipient],
+        sent_at,
+        "message_received",
+        platform=wecom,
+        message_type=C.MESSAGE_TYPES.index("generic_notification"),
+    )
     dormant = np.flatnonzero(members.is_koc_behaviour("dormant"))
     wake_up_at = members.behaviour_change_at[dormant] + rng.integers(*WAKE_UP_AFTER_DAYS, size=len(dormant)) * DAY
     interest = tag_values(INTERESTS, rng.integers(0, len(INTERESTS), size=len(dormant)))
     sent = wake_up_at < end
-    buffer.add(members.number[dormant[sent]], wake_up_at[sent], "message_received", platform=wecom,
-               message_type=C.MESSAGE_TYPES.index("wake_up"), tag_key=TAG_KEYS.index("interest"),
-               tag_value=interest[sent])
+    buffer.add(
+        members.number[dormant[sent]],
+        wake_up_at[sent],
+        "message_received",
+        platform=wecom,
+        message_type=C.MESSAGE_TYPES.index("wake_up"),
+        tag_key=TAG_KEYS.index("interest"),
+        tag_value=interest[sent],
+    )
 
 
 def add_graduations(members: MemberBlock, end: int, rng: np.random.Generator, buffer: EventBuffer) -> None:
@@ -227,7 +298,9 @@ def add_graduations(members: MemberBlock, end: int, rng: np.random.Generator, bu
     buffer.add(who, ended_at - DAY, "farewell_post", platform=group)
     buffer.add(who, ended_at + DAY, "graduation", platform=wecom)
     badge = tag_values(C.BADGES, rng.integers(0, len(C.BADGES), size=len(who)))
-    buffer.add(who, ended_at + 2 * DAY, "badge_granted", platform=wecom, tag_key=TAG_KEYS.index("badge"), tag_value=badge)
+    buffer.add(
+        who, ended_at + 2 * DAY, "badge_granted", platform=wecom, tag_key=TAG_KEYS.index("badge"), tag_value=badge
+    )
     advisor = rng.random(len(who)) < 0.5
     buffer.add(who[advisor], np.minimum(ended_at[advisor] + 30 * DAY, end), "advisory_session", platform=wecom)
     mentor = rng.random(len(who)) < 0.4

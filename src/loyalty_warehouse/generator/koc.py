@@ -61,13 +61,24 @@ def plant_participations(
     member = members.number[kocs[who]]
     order = np.lexsort((member, joined))
     participations = Participations(
-        member=member[order], campaign=campaign[order], joined=joined[order], shipped=shipped[order],
-        due=due[order], submitted=submitted[order], missing=missing[order], compliant=compliant[order],
+        member=member[order],
+        campaign=campaign[order],
+        joined=joined[order],
+        shipped=shipped[order],
+        due=due[order],
+        submitted=submitted[order],
+        missing=missing[order],
+        compliant=compliant[order],
     )
     posted = np.flatnonzero(~participations.missing)
-    buffer.add(participations.member[posted], participations.submitted[posted], "ugc_post",
-               platform=code(C.PLATFORMS, FEEDBACK_POST_PLATFORM), campaign=participations.campaign[posted],
-               participation=posted)
+    buffer.add(
+        participations.member[posted],
+        participations.submitted[posted],
+        "ugc_post",
+        platform=code(C.PLATFORMS, FEEDBACK_POST_PLATFORM),
+        campaign=participations.campaign[posted],
+        participation=posted,
+    )
     return participations
 
 
@@ -115,15 +126,19 @@ def _feedback(
     # never marks as dormant a KOC whom the programme had already blacklisted.
     outcome[is_dormant] = FEEDBACK_OUTCOMES.index("on_time")
     late = outcome == FEEDBACK_OUTCOMES.index("late")
-    submitted = np.where(late, due + rng.integers(1, 10, size=len(shipped)) * DAY,
-                         shipped + rng.integers(2, 13, size=len(shipped)) * DAY)
+    submitted = np.where(
+        late, due + rng.integers(1, 10, size=len(shipped)) * DAY, shipped + rng.integers(2, 13, size=len(shipped)) * DAY
+    )
     missing = (outcome == FEEDBACK_OUTCOMES.index("missing")) | (submitted > end)
     compliant = outcome != FEEDBACK_OUTCOMES.index("non_compliant")
     return submitted, missing, compliant
 
 
 def participations_table(
-    participations: Participations, first_participation_number: int, post_number: np.ndarray, end: int,
+    participations: Participations,
+    first_participation_number: int,
+    post_number: np.ndarray,
+    end: int,
     campaigns: Campaigns,
 ) -> pa.Table:
     """The block's raw_koc_participations rows; ``post_number`` is each feedback post's number (or NONE)."""

@@ -8,16 +8,39 @@ import numpy as np
 import pyarrow as pa
 
 from .. import contract as C
-from .columns import code, codes, ids, names_of, optional_ids, optional_timestamps, timestamps, values_or_null
-from .config import ADVOCATES, ARCHETYPES, DAY, KOC_BEHAVIOUR_SHARES, KOC_BEHAVIOURS, NONE
+from .columns import (
+    code,
+    codes,
+    ids,
+    names_of,
+    optional_ids,
+    optional_timestamps,
+    timestamps,
+    values_or_null,
+)
+from .config import (
+    ADVOCATES,
+    ARCHETYPES,
+    DAY,
+    KOC_BEHAVIOUR_SHARES,
+    KOC_BEHAVIOURS,
+    NONE,
+)
 from .registration import Registrations, is_archetype
 from .timeline import Timeline
 
 MEMBER_ID_DIGITS = 8
 CITIES = ("上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "长沙", "苏州", "厦门")
 CHANNEL_SHARES = {  # acquisition channel of members nobody referred
-    "official_account_post": 0.16, "wechat_ad": 0.12, "offline_sample": 0.08, "pop_up": 0.05,
-    "official_mall": 0.2, "wechat_search": 0.1, "store": 0.12, "public_domain_other": 0.1, "other": 0.07,
+    "official_account_post": 0.16,
+    "wechat_ad": 0.12,
+    "offline_sample": 0.08,
+    "pop_up": 0.05,
+    "official_mall": 0.2,
+    "wechat_search": 0.1,
+    "store": 0.12,
+    "public_domain_other": 0.1,
+    "other": 0.07,
 }
 GENDER_SHARES = {"female": 0.68, "male": 0.27, "unknown": 0.05}
 CITY_TIER_SHARES = {"tier_1": 0.3, "tier_2": 0.35, "tier_3": 0.2, "tier_4_plus": 0.15}
@@ -109,10 +132,22 @@ def plant_members(
     behaviour_change_at = _koc_behaviour_changes(rng, koc_behaviour, timeline)
     ended_at, end_reason = _relationship_ends(rng, archetype, koc_behaviour, registered, behaviour_change_at, timeline)
     return MemberBlock(
-        number=number, archetype=archetype, koc_behaviour=koc_behaviour, registered=registered, referrer=referrer,
-        channel=channel, **profile, wecom_followed=wecom_followed, group_joined=group_joined,
-        is_community=is_community, churn_at=churn_at, return_at=return_at, behaviour_change_at=behaviour_change_at,
-        ended_at=ended_at, end_reason=end_reason, spend_multiplier=np.exp(rng.normal(0, 0.55, size=size)),
+        number=number,
+        archetype=archetype,
+        koc_behaviour=koc_behaviour,
+        registered=registered,
+        referrer=referrer,
+        channel=channel,
+        **profile,
+        wecom_followed=wecom_followed,
+        group_joined=group_joined,
+        is_community=is_community,
+        churn_at=churn_at,
+        return_at=return_at,
+        behaviour_change_at=behaviour_change_at,
+        ended_at=ended_at,
+        end_reason=end_reason,
+        spend_multiplier=np.exp(rng.normal(0, 0.55, size=size)),
     )
 
 
@@ -121,7 +156,9 @@ def _profile(rng: np.random.Generator, is_koc: np.ndarray) -> dict[str, np.ndarr
     size = len(is_koc)
     birth_year = rng.integers(1965, 2008, size=size)
     birth_year[is_koc] = rng.integers(1994, 2008, size=int(is_koc.sum()))
-    presence = rng.random((size, len(C.SOCIAL_PLATFORMS))) < np.array([SOCIAL_PLATFORM_SHARES[p] for p in C.SOCIAL_PLATFORMS])
+    presence = rng.random((size, len(C.SOCIAL_PLATFORMS))) < np.array(
+        [SOCIAL_PLATFORM_SHARES[name] for name in C.SOCIAL_PLATFORMS]
+    )
     presence[is_koc, code(C.SOCIAL_PLATFORMS, "xiaohongshu")] = True
     social_bits = (presence * (1 << np.arange(len(C.SOCIAL_PLATFORMS)))).sum(axis=1)
     follower = np.where(
@@ -192,7 +229,9 @@ def _relationship_ends(
     closes = is_archetype(archetype, "regular") & (rng.random(size) < 0.01)
     closed_at = (registered + rng.random(size) * (timeline.end - registered)).astype(np.int64)
     ended_at = np.select([graduate, closes], [behaviour_change_at, closed_at], NONE)
-    end_reason = np.select([graduate, closes], [graduation_reason, code(C.RELATIONSHIP_END_REASONS, "account_closed")], NONE)
+    end_reason = np.select(
+        [graduate, closes], [graduation_reason, code(C.RELATIONSHIP_END_REASONS, "account_closed")], NONE
+    )
     return ended_at, end_reason
 
 

@@ -22,8 +22,14 @@ DAYS_BETWEEN_ORDERS = {"prospect": np.inf, "regular": 260.0, "churner": 200.0, "
 RHYTHM_SPREAD = {"prospect": 1.0, "regular": 1.1, "churner": 1.1, "super_user": 0.5, "koc": 0.6}
 SUPER_USER_SPEND_LIFT = 1.6
 STATUS_SHARES = {"paid": 0.87, "partially_refunded": 0.03, "refunded": 0.04, "cancelled": 0.06}
-ORDER_CHANNEL_SHARES = {"mini_program": 0.34, "official_mall": 0.2, "store": 0.16, "wecom": 0.12, "live": 0.1,
-                        "public_platform": 0.08}
+ORDER_CHANNEL_SHARES = {
+    "mini_program": 0.34,
+    "official_mall": 0.2,
+    "store": 0.16,
+    "wecom": 0.12,
+    "live": 0.1,
+    "public_platform": 0.08,
+}
 DISCOUNT_RATES, DISCOUNT_SHARES = (0.0, 0.05, 0.1, 0.2), (0.5, 0.2, 0.2, 0.1)
 CAMPAIGN_ATTRIBUTED_SHARE = 0.15
 
@@ -48,7 +54,7 @@ class OrderBlock:
     def size(self) -> int:
         return len(self.member)
 
-    def take(self, positions: np.ndarray) -> "OrderBlock":
+    def take(self, positions: np.ndarray) -> OrderBlock:
         return OrderBlock(**{name: values[positions] for name, values in vars(self).items()})
 
     def is_purchase(self) -> np.ndarray:
@@ -59,7 +65,9 @@ def _per_archetype(values: dict[str, float], archetype: np.ndarray) -> np.ndarra
     return np.array([values[name] for name in ARCHETYPES])[archetype]
 
 
-def plant_orders(members: MemberBlock, campaigns: Campaigns, timeline: Timeline, rng: np.random.Generator) -> OrderBlock:
+def plant_orders(
+    members: MemberBlock, campaigns: Campaigns, timeline: Timeline, rng: np.random.Generator
+) -> OrderBlock:
     first_order, stop = _buying_window(members, timeline, rng)
     buyer = ~is_archetype(members.archetype, "prospect") & (first_order < stop)
     per_member, regular_orders = _order_counts(members, rng, buyer, first_order, stop)
@@ -84,7 +92,9 @@ def _order_counts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Orders per member (heavy-tailed by archetype), and how many of them fall before any churn."""
     spread = _per_archetype(RHYTHM_SPREAD, members.archetype)
-    rate = np.exp(rng.normal(0, 1.0, size=members.size) * spread) / _per_archetype(DAYS_BETWEEN_ORDERS, members.archetype)
+    rate = np.exp(rng.normal(0, 1.0, size=members.size) * spread) / _per_archetype(
+        DAYS_BETWEEN_ORDERS, members.archetype
+    )
     active_days = np.where(buyer, (stop - first_order) / DAY, 0.0)
     repeat_orders = rng.poisson(rate * active_days * buyer)
     # Reactivated churners come back for a few orders after a long gap.
@@ -115,7 +125,11 @@ def _order_times(
 
 
 def _order_details(
-    members: MemberBlock, campaigns: Campaigns, rng: np.random.Generator, local: np.ndarray, rank: np.ndarray,
+    members: MemberBlock,
+    campaigns: Campaigns,
+    rng: np.random.Generator,
+    local: np.ndarray,
+    rank: np.ndarray,
     ordered_at: np.ndarray,
 ) -> OrderBlock:
     total = len(local)
@@ -123,17 +137,25 @@ def _order_details(
     gross = np.round(np.exp(rng.normal(np.log(160), 0.65, size=total)) * members.spend_multiplier[local] * lift, 2)
     discount = np.round(gross * rng.choice(DISCOUNT_RATES, size=total, p=DISCOUNT_SHARES), 2)
     paid = np.round(gross - discount, 2)
-    status = rng.choice(len(C.ORDER_STATUSES), size=total, p=[STATUS_SHARES[s] for s in C.ORDER_STATUSES])
+    status = rng.choice(len(C.ORDER_STATUSES), size=total, p=[STATUS_SHARES[name] for name in C.ORDER_STATUSES])
     # a buyer's first order is a purchase, so first-purchase dates are planted facts
     status[rank == 0] = code(C.ORDER_STATUSES, "paid")
     refund, paid = _refunds(rng, status, paid)
-    channel = rng.choice(len(C.ORDER_CHANNELS), size=total, p=[ORDER_CHANNEL_SHARES[c] for c in C.ORDER_CHANNELS])
+    channel = rng.choice(len(C.ORDER_CHANNELS), size=total, p=[ORDER_CHANNEL_SHARES[name] for name in C.ORDER_CHANNELS])
     attributed = rng.random(total) < CAMPAIGN_ATTRIBUTED_SHARE
     campaign = np.where(attributed, campaigns.at(ordered_at, code(C.CAMPAIGN_TYPES, "marketing")), NONE)
     traffic_product = np.where(rank == 0, rng.random(total) < 0.6, rng.random(total) < 0.15)
     return OrderBlock(
-        member=members.number[local], ordered_at=ordered_at, status=status, gross=gross, discount=discount,
-        paid=paid, refund=refund, channel=channel, campaign=campaign, traffic_product=traffic_product,
+        member=members.number[local],
+        ordered_at=ordered_at,
+        status=status,
+        gross=gross,
+        discount=discount,
+        paid=paid,
+        refund=refund,
+        channel=channel,
+        campaign=campaign,
+        traffic_product=traffic_product,
         category=rng.integers(0, len(CATEGORIES), size=total),
     )
 

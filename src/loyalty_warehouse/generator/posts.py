@@ -10,7 +10,15 @@ import pyarrow.compute as pc
 
 from .. import contract as C
 from .campaigns import Campaigns
-from .columns import code, codes, ids, names_of, optional_ids, timestamps, values_or_null
+from .columns import (
+    code,
+    codes,
+    ids,
+    names_of,
+    optional_ids,
+    timestamps,
+    values_or_null,
+)
 from .config import DAY, NONE
 from .events import TAG_KEYS, TAG_VALUES, Events
 from .koc import POST_ID_DIGITS
@@ -89,8 +97,9 @@ def post_metrics_table(block: EventBlock, members: MemberBlock, end: int, rng: n
     member = block.events.column("member", posts)
     published = block.events.column("occurred_at", posts)
     platform = block.events.column("platform", posts)
-    final = _final_counts(np.isin(platform, codes(C.PLATFORMS, *C.PUBLIC_PLATFORMS)),
-                          members.follower[members.local(member)], rng)
+    final = _final_counts(
+        np.isin(platform, codes(C.PLATFORMS, *C.PUBLIC_PLATFORMS)), members.follower[members.local(member)], rng
+    )
     snapshot_post, observed, share = _snapshots(published, end)
     counts = {name: np.floor(values[snapshot_post] * share).astype(np.int64) for name, values in final.items()}
     return pa.table(
@@ -112,7 +121,9 @@ def _final_counts(public: np.ndarray, followers: np.ndarray, rng: np.random.Gene
     reach = np.where(public, 40.0, 3.0) * np.exp(rng.normal(0, 1.0, size=size)) * np.sqrt(followers + 50)
     exposures = np.round(reach * 10).astype(np.int64)
     engaged = exposures * rng.beta(2, 40, size=size)
-    return {"exposures": exposures} | {name: np.round(engaged * share).astype(np.int64) for name, share in ENGAGEMENT_SPLIT.items()}
+    return {"exposures": exposures} | {
+        name: np.round(engaged * share).astype(np.int64) for name, share in ENGAGEMENT_SPLIT.items()
+    }
 
 
 def _snapshots(published: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

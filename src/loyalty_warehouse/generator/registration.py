@@ -45,8 +45,12 @@ class Registrations:
         """Latest registration per archetype, in days since the start of the range."""
         span_days = (timeline.end - timeline.start) / DAY
         default = span_days - DEFAULT_REGISTRATION_MARGIN_DAYS
-        return np.array([span_days * LATEST_REGISTRATION_SHARE[name] if name in LATEST_REGISTRATION_SHARE else default
-                         for name in ARCHETYPES])
+        return np.array(
+            [
+                span_days * LATEST_REGISTRATION_SHARE[name] if name in LATEST_REGISTRATION_SHARE else default
+                for name in ARCHETYPES
+            ]
+        )
 
     def _build_curve(self, day_cdf: np.ndarray) -> None:
         """The registration CDF of the archetype mixture: archetype ``a`` registers on the seasonal

@@ -14,10 +14,10 @@ import resource
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -92,8 +92,10 @@ def generate(cfg: GeneratorConfig, out_dir: Path, progress: Progress | None = No
     say = progress or (lambda _message: None)
     workers = workers or default_workers()
     started = time.perf_counter()
-    say(f"members: planting {cfg.members:,} members ({cfg.start_date} .. {cfg.end_date}, seed {cfg.seed}) "
-        f"in {cfg.blocks:,} blocks of up to {cfg.block_members:,}, {workers} at a time")
+    say(
+        f"members: planting {cfg.members:,} members ({cfg.start_date} .. {cfg.end_date}, seed {cfg.seed}) "
+        f"in {cfg.blocks:,} blocks of up to {cfg.block_members:,}, {workers} at a time"
+    )
     plan = make_plan(cfg)
     replays = dict.fromkeys(REPLAYED_TABLES, 0)
     bad_rows = BadRows()
@@ -121,17 +123,28 @@ def _block_progress(cfg: GeneratorConfig, number: int, files: RawFiles, started:
     first, stop = cfg.block_bounds(number)
     written = sum(files.rows(name) for name in C.TABLES_BY_NAME)
     elapsed = time.perf_counter() - started
-    return (f"block {number + 1:,} of {cfg.blocks:,} (members {first + 1:,}-{stop:,}): {written:,} raw rows so far, "
-            f"{written / elapsed:,.0f} rows/s, peak RSS {peak_rss_mb():,} MB")
+    return (
+        f"block {number + 1:,} of {cfg.blocks:,} (members {first + 1:,}-{stop:,}): {written:,} raw rows so far, "
+        f"{written / elapsed:,.0f} rows/s, peak RSS {peak_rss_mb():,} MB"
+    )
 
 
 def _finish(
-    cfg: GeneratorConfig, out_dir: Path, rows: dict[str, int], replays: dict[str, int], bad_rows: int,
-    started: float, say: Progress, workers: int,
+    cfg: GeneratorConfig,
+    out_dir: Path,
+    rows: dict[str, int],
+    replays: dict[str, int],
+    bad_rows: int,
+    started: float,
+    say: Progress,
+    workers: int,
 ) -> dict:
     elapsed = time.perf_counter() - started
     summary = {
-        "config": {**{k: str(v) for k, v in asdict(cfg).items()}, "generator_version": str(GENERATOR_VERSION)},
+        "config": {
+            **{name: str(value) for name, value in asdict(cfg).items()},
+            "generator_version": str(GENERATOR_VERSION),
+        },
         "rows": rows,
         "exact_replays": replays,
         "bad_rows": bad_rows,
@@ -143,7 +156,11 @@ def _finish(
     # Timings, memory and the worker count vary between runs without changing the data, so they stay
     # out of the data folder (files stay byte-identical).
     varying = ("seconds", "rows_per_second", "peak_rss_mb", "workers")
-    (out_dir / "generation.json").write_text(json.dumps({k: v for k, v in summary.items() if k not in varying}, indent=2))
-    say(f"done in {elapsed:.1f}s: {sum(rows.values()):,} raw rows, {summary['rows_per_second']:,} rows/s, "
-        f"peak RSS {summary['peak_rss_mb']:,} MB")
+    (out_dir / "generation.json").write_text(
+        json.dumps({key: value for key, value in summary.items() if key not in varying}, indent=2)
+    )
+    say(
+        f"done in {elapsed:.1f}s: {sum(rows.values()):,} raw rows, {summary['rows_per_second']:,} rows/s, "
+        f"peak RSS {summary['peak_rss_mb']:,} MB"
+    )
     return summary

@@ -78,7 +78,7 @@ class RawFiles:
         for table in self.tables.values():
             table.close()
 
-    def __enter__(self) -> "RawFiles":
+    def __enter__(self) -> RawFiles:
         return self
 
     def __exit__(self, *exc: object) -> None:
