@@ -123,6 +123,7 @@ def render(result: dict) -> str:
         f"| wall time | {summary['seconds']:,} s |",
         f"| rows per second (wall) | {summary['rows_per_second']:,} |",
         f"| CPU time (all threads) | {result['cpu_seconds']:,} s |",
+        f"| rows per CPU second (what a core does, whatever the load) | {total_rows / result['cpu_seconds']:,.0f} |",
         f"| peak RSS (getrusage) | {summary['peak_rss_mb']:,} MB |",
         f"| peak RSS (sampled every 50 ms) | {result['sampled_peak_rss_mb']:,} MB |",
         f"| files | {total_bytes / 2**20:,.0f} MiB |",
