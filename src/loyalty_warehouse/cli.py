@@ -14,7 +14,7 @@ import duckdb
 
 from . import paths, project_vars
 from .gates import GateError, check_marts, check_raw
-from .generator import GENERATOR_VERSION, GeneratorConfig, generate
+from .generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
 from .quality_report import REPORT_NAME, clear_runs
 from .report import FORMATS, TABLE_ROWS, format_headline, headline, run_query
@@ -73,13 +73,20 @@ def main() -> None:
 @click.option("--start", "start", default="2023-01-01", show_default=True, help="First day of the data (YYYY-MM-DD).")
 @click.option("--end", "end", default="2024-12-31", show_default=True, help="Last day of the data (YYYY-MM-DD).")
 @click.option("--bad-rows", is_flag=True, help="Plant bad rows of every bad-input class (for data-quality tests).")
-def generate_cmd(members: int, seed: int, out_dir: Path, start: str, end: str, bad_rows: bool) -> None:
-    """Generate realistic raw data (Parquet) plus a ground-truth file."""
+@click.option("--block-members", type=int, default=MEMBERS_PER_BLOCK, show_default=True,
+              help="Members generated and written at a time; memory follows it. Another size draws other data.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Blocks generated at once (default: one per core, at most 2). The files do not depend on it.")
+def generate_cmd(
+    members: int, seed: int, out_dir: Path, start: str, end: str, bad_rows: bool, block_members: int, workers: int | None
+) -> None:
+    """Generate realistic raw data (Parquet) plus a ground-truth file, block by block (progress on stderr)."""
     try:
-        cfg = GeneratorConfig(members=members, seed=seed, start_date=_date(start), end_date=_date(end), bad_rows=bad_rows)
+        cfg = GeneratorConfig(members=members, seed=seed, start_date=_date(start), end_date=_date(end), bad_rows=bad_rows,
+                              block_members=block_members)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    summary = generate(cfg, out_dir, progress=_say)
+    summary = generate(cfg, out_dir, progress=_say, workers=workers)
     click.echo(json.dumps(summary, indent=2))
 
 
