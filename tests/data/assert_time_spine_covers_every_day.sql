@@ -22,30 +22,40 @@ expected as (
     from as_of
 ),
 
+expected_days as (
+    select
+        first_date,
+        last_date,
+        {{ dbt.datediff('first_date', 'last_date', 'day') }} + 1
+            as day_count
+    from expected
+),
+
 actual as (
     select
         min(date_day) as first_date,
         max(date_day) as last_date,
-        count(*) as days,
-        count(distinct date_day) as distinct_days
+        count(*) as day_count,
+        count(distinct date_day) as distinct_day_count
     from spine
 ),
 
 final as (
     select
-        expected.first_date as expected_first_date,
-        expected.last_date as expected_last_date,
+        expected_days.first_date as expected_first_date,
+        expected_days.last_date as expected_last_date,
+        expected_days.day_count as expected_day_count,
         actual.first_date,
         actual.last_date,
-        actual.days,
-        actual.distinct_days
-    from expected
+        actual.day_count,
+        actual.distinct_day_count
+    from expected_days
     cross join actual
     where
-        actual.first_date != expected.first_date
-        or actual.last_date != expected.last_date
-        or actual.days != {{ dbt.datediff('expected.first_date', 'expected.last_date', 'day') }} + 1
-        or actual.distinct_days != actual.days
+        actual.first_date != expected_days.first_date
+        or actual.last_date != expected_days.last_date
+        or actual.day_count != expected_days.day_count
+        or actual.distinct_day_count != actual.day_count
 )
 
 select * from final
