@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv demo test test-fast test-spark lint docs clean bench validate dashboard
+.PHONY: help venv demo test test-fast test-spark lint docs metrics clean bench validate dashboard
 
 help: ## Show the targets
 	@echo "loyalty-warehouse - make TARGET"
@@ -55,8 +55,17 @@ lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with
 bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
 	@$(BIN)/loyalty bench --members $(or $(MEMBERS),200000)
 
-docs: $(STAMP) ## Generate the dbt docs site for the built warehouse (target/index.html)
-	@$(BIN)/dbt docs generate --static
+docs: $(STAMP) ## Generate the dbt docs site for the built warehouse and print the page to open
+	@$(BIN)/dbt docs generate --static --quiet
+	@echo "docs site (one file, opens from disk): $(CURDIR)/target/static_index.html"
+
+# mf asks PyPI for a newer version on every start; a closed local port as proxy skips that.
+MF := HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 $(BIN)/mf
+
+metrics: $(STAMP) ## Validate the semantic layer against the built warehouse and list its metrics (mf)
+	@$(BIN)/dbt parse --quiet
+	@$(MF) validate-configs
+	@$(MF) list metrics
 
 clean: ## Remove generated data, the warehouse and dbt output (keeps .venv)
 	rm -rf data warehouse target logs

@@ -1,16 +1,19 @@
 """The DAG is one-directional, read from dbt's manifest (no build needed).
 
-Layers, by folder: quarantine (raw entry) -> staging -> intermediate -> marts. A model reads only its
-own layer or earlier ones; a mart reads marts of its own area and the shared member-fact core;
-only the raw-entry layer reads sources; every model is read by another one unless it is a public
-mart (or one of the few documented end points below).
+Layers, by folder: quarantine (raw entry) -> staging -> intermediate -> marts -> semantic (what
+MetricFlow reads besides the marts: the time spine). A model reads only its own layer or earlier
+ones; a mart reads marts of its own area and the shared member-fact core; only the raw-entry layer
+reads sources; every model is read by another one unless it is a public mart or semantic-layer
+model (or one of the few documented end points below).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-LAYERS = ("quarantine", "staging", "intermediate", "marts")
+LAYERS = ("quarantine", "staging", "intermediate", "marts", "semantic")
+# layers whose models are read by BI tools and MetricFlow rather than by other models
+END_LAYERS = ("marts", "semantic")
 SHARED_MART_AREA = "member_facts"
 # Models nobody reads that are still not public marts, and why.
 END_POINTS = {
@@ -64,7 +67,7 @@ def violations(manifest: dict) -> list[str]:
         node = nodes[key]
         if count or node["resource_type"] == "snapshot" or node["name"] in END_POINTS:
             continue
-        if layer_of(node) != "marts":
+        if layer_of(node) not in END_LAYERS:
             problems.append(f"{node['name']} ({layer_of(node)}) is read by no model: delete it or make it a public mart")
     return problems
 
