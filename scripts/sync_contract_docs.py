@@ -26,6 +26,9 @@ def render() -> str:
         "    description: >",
         "      Raw exports of the brand, read in place from Parquet (or CSV) files in the folder",
         "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are CNY.",
+        "      On PostgreSQL they are tables in schema raw, loaded by the project's loader.",
+        # the write-audit-publish build reads raw__building (macros/generate_schema_name.sql)
+        "    schema: \"raw{{ env_var('LOYALTY_SCHEMA_SUFFIX', '') }}\"",
         "    tables:",
     ]
     for table in RAW_TABLES:
@@ -42,14 +45,14 @@ def render() -> str:
             f"          external_location: \"{location}\"",
         ]
         if table.required:
-            # load time per file: the file's modification time (spec DQ-S15: warn after 1 day, error after 3)
-            blob = location.replace("{{ ", "").replace(" }}", "")
+            # load time per file: the file's modification time, read per engine by the
+            # raw_loaded_at_query macro (macros/freshness.sql; spec DQ-S15: warn after 1 day, error after 3)
             lines += [
                 "        config:",
                 "          freshness:",
                 "            warn_after: {count: 1, period: day}",
                 "            error_after: {count: 3, period: day}",
-                f"          loaded_at_query: \"select max(last_modified) from read_blob('{{{{ {blob} }}}}')\"",
+                "          loaded_at_query: \"{{ raw_loaded_at_query(this, source_node) }}\"",
             ]
         lines += ["        columns:"]
         for col in table.columns:

@@ -11,6 +11,7 @@ import click
 import duckdb
 
 from . import paths
+from .engines import pg_cli
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
@@ -51,12 +52,25 @@ def generate_cmd(members: int, seed: int, out_dir: Path, start: str, end: str, b
     click.echo(json.dumps(summary, indent=2))
 
 
+_target_option = click.option(
+    "--target", type=click.Choice(["duckdb", "postgres"]), default="duckdb", show_default=True,
+    help="postgres: the database named by LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE (docs/postgres.md).",
+)
+
+
 @main.command("build")
 @click.option("--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True)
 @click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
 @click.option("--vars", "vars_json", default=None, help='dbt vars as JSON, e.g. \'{"member_window_days": 180}\'.')
-def build_cmd(raw_dir: Path, warehouse: Path, vars_json: str | None) -> None:
+@_target_option
+@click.option("--full-refresh", is_flag=True, help="postgres: rebuild the incremental models instead of continuing from the published ones.")
+def build_cmd(raw_dir: Path, warehouse: Path, vars_json: str | None, target: str, full_refresh: bool) -> None:
     """Check the raw files and build every model and test with dbt."""
+    if target == "postgres":
+        pg_cli.build(raw_dir, json.loads(vars_json) if vars_json else None, full_refresh)
+        return
+    if full_refresh:
+        raise click.UsageError("--full-refresh is for --target postgres; on DuckDB delete the warehouse file instead")
     _build(raw_dir, warehouse, json.loads(vars_json) if vars_json else None)
 
 
@@ -82,8 +96,12 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
 @click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
 @click.option("--docs-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the Data Docs (default: data_docs/ beside the warehouse).")
-def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None) -> None:
+@_target_option
+def validate_cmd(raw_dir: Path, warehouse: Path, docs_dir: Path | None, target: str) -> None:
     """Run the great-expectations gates: the raw files, and the published warehouse if there is one."""
+    if target == "postgres":
+        pg_cli.validate(raw_dir, docs_dir)
+        return
     docs = docs_dir or data_docs_path(warehouse)
     try:
         pre = check_raw_dir(raw_dir.resolve(), warehouse.parent / "placeholders")
@@ -145,6 +163,9 @@ def _build(raw_dir: Path, warehouse: Path, extra_vars: dict | None) -> None:
         sys.exit(1)
     _say(f"built in {result.seconds:.1f}s; Data Docs: {result.data_docs / 'index.html' if result.data_docs else 'not written'}")
     click.echo(format_headline(headline(result.warehouse), result.warehouse))
+
+
+main.add_command(pg_cli.postgres_group)
 
 
 if __name__ == "__main__":
