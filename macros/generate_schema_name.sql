@@ -5,7 +5,9 @@
     LOYALTY_SCHEMA_SUFFIX (e.g. "__building") appends a suffix to every one of them: the
     PostgreSQL write-audit-publish build writes to member_facts__building, ... and swaps
     those in for the public schemas only when everything passed
-    (src/loyalty_warehouse/engines/pg_publish.py). Unset, nothing changes. -#}
+    (src/loyalty_warehouse/engines/pg_publish.py); a developer can build into "__dev" schemas
+    beside the published ones. Unset, nothing changes. The raw source's schema is set apart,
+    by LOYALTY_RAW_SCHEMA (default raw). -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}

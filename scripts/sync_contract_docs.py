@@ -27,8 +27,8 @@ def render() -> str:
         "      Raw exports of the brand, read in place from Parquet (or CSV) files in the folder",
         "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are CNY.",
         "      On PostgreSQL they are tables in schema raw, loaded by the project's loader.",
-        # the write-audit-publish build reads raw__building (macros/generate_schema_name.sql)
-        "    schema: \"raw{{ env_var('LOYALTY_SCHEMA_SUFFIX', '') }}\"",
+        # the PostgreSQL write-audit-publish build reads raw__building (engines/pg_publish.py)
+        "    schema: \"{{ env_var('LOYALTY_RAW_SCHEMA', 'raw') }}\"",
         "    tables:",
     ]
     for table in RAW_TABLES:

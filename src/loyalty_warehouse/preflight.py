@@ -193,6 +193,12 @@ def check_raw_dir(raw_dir: Path, placeholder_dir: Path) -> PreflightResult:
     """Validate ``raw_dir``; write placeholders for missing optional tables into ``placeholder_dir``."""
     if not raw_dir.is_dir():
         raise RawDataError(f"raw data folder {raw_dir} does not exist; run `loyalty generate --out {raw_dir}` or point --raw-dir at your export")
+    names = {f"{table.name}.{fmt}" for table in RAW_TABLES for fmt in FORMATS}
+    if not any(path.name in names for path in raw_dir.iterdir()):
+        raise RawDataError(
+            f"raw data folder {raw_dir} holds none of the raw files (raw_members.parquet or .csv, raw_orders, "
+            f"raw_interactions, ...); point --raw-dir at your export or run `loyalty generate --out {raw_dir}`"
+        )
     result = PreflightResult()
     for table in RAW_TABLES:
         path = _find_file(raw_dir, table)

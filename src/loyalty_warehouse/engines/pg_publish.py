@@ -8,8 +8,8 @@
    snapshot keeps its history and incremental models continue from what is published (with
    ``full_refresh`` the incremental models are rebuilt instead; the snapshot is still copied);
 4. ``dbt build`` with ``LOYALTY_SCHEMA_SUFFIX=__building``: every model, seed, snapshot and test
-   writes to ``<schema>__building`` (``macros/generate_schema_name.sql``; the raw source reads
-   ``raw__building``), never to a schema BI reads;
+   writes to ``<schema>__building`` (``macros/generate_schema_name.sql``) and the raw source reads
+   ``raw__building`` (``LOYALTY_RAW_SCHEMA``), never a schema BI reads;
 5. run the mart gate on the ``__building`` schemas;
 6. publish: in ONE transaction lock the public tables, rename each public schema to
    ``<schema>__previous`` and each ``<schema>__building`` to ``<schema>``, and grant the BI role
@@ -71,7 +71,9 @@ def bi_role_name(env: dict[str, str] | None = None) -> str:
 
 
 def default_target_path() -> Path:
-    """dbt's artifacts for PostgreSQL builds, apart from the DuckDB ones (partial parsing stays valid)."""
+    """dbt's artifacts for PostgreSQL builds (DBT_TARGET_PATH, else apart from the DuckDB ones)."""
+    if os.environ.get("DBT_TARGET_PATH"):
+        return Path(os.environ["DBT_TARGET_PATH"])
     return paths.PROJECT_DIR / "target" / "postgres"
 
 
@@ -273,8 +275,11 @@ def build_postgres(
             drop_leftovers(con, say)
             say(f"loading the raw files into {settings.url()} schema {RAW_SCHEMA}{BUILDING_SUFFIX}")
             load_raw_schema(con, pre, RAW_SCHEMA + BUILDING_SUFFIX, say)
-            dbt_env = settings.dbt_env() | {"LOYALTY_SCHEMA_SUFFIX": BUILDING_SUFFIX}
-            dbt_vars = {"raw_locations": pre.locations, **(extra_vars or {})}
+            dbt_env = settings.dbt_env() | {"LOYALTY_SCHEMA_SUFFIX": BUILDING_SUFFIX,
+                                            "LOYALTY_RAW_SCHEMA": RAW_SCHEMA + BUILDING_SUFFIX}
+            # no raw_locations var: on PostgreSQL dbt reads schema raw__building, not the files, and
+            # equal vars from build to build let dbt reuse its parse
+            dbt_vars = dict(extra_vars or {})
             unused_duckdb = Path(scratch) / "unused.duckdb"
             try:
                 # a full refresh rebuilds the incremental models; the snapshot keeps its history either way

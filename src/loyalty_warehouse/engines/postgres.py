@@ -444,7 +444,7 @@ def _csv_batches(path: str, table: RawTable, batch_rows: int = 250_000) -> Itera
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")  # time-zone-aware Parquet timestamps convert to UTC, not local time
-        reader = con.execute(_file_select(path, table)).fetch_record_batch(batch_rows)
+        reader = con.execute(_file_select(path, table)).to_arrow_reader(batch_rows)
         for batch in reader:
             buffer = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buffer, pacsv.WriteOptions(include_header=False))
@@ -477,6 +477,7 @@ def load_raw_schema(con, pre: PreflightResult, schema: str, progress: Progress =
                     cur.copy_expert(f"copy {target} from stdin with (format csv)", chunk)
                     count += cur.rowcount
                 rows[table.name] = count
+                cur.execute(f"analyze {target}")  # planner statistics before the quarantine models read it
                 placeholder = table.name in pre.placeholders
                 modified = None if placeholder else dt.datetime.fromtimestamp(Path(location).stat().st_mtime, dt.timezone.utc)
                 log.append((table.name, None if placeholder else location, modified, loaded_at, count))
@@ -596,16 +597,17 @@ def _external_dependents(cur, schemas: list[str]) -> list[str]:
 
 
 def drop_schemas(con, schemas: list[str], progress: Progress = _quiet) -> None:
-    """Drop schemas and everything in them, one transaction each (they are no longer read)."""
+    """Drop schemas and everything in them, together (views in one may use tables in another)."""
+    if not schemas:
+        return
     con.autocommit = False
-    for name in schemas:
-        with con.cursor() as cur:
-            outside = _external_dependents(cur, [name])
-            if outside:
-                progress(f"  warning: dropping views built on the previous {name}: {', '.join(outside)}; "
-                         "recreate them on the new tables")
-            cur.execute(f"drop schema if exists {quote_ident(name)} cascade")
-        con.commit()
+    with con.cursor() as cur:
+        outside = _external_dependents(cur, schemas)
+        if outside:
+            progress(f"  warning: dropping views that were built on the replaced tables: {', '.join(outside)}; "
+                     "recreate them on the new ones")
+        cur.execute("drop schema if exists " + ", ".join(quote_ident(name) for name in schemas) + " cascade")
+    con.commit()
 
 
 def swap_in(
