@@ -48,7 +48,7 @@ def headline(warehouse: Path) -> dict:
     }
 
 
-def format_headline(figures: dict, warehouse: Path) -> str:
+def format_headline(figures: dict, warehouse: Path | str) -> str:
     lines = [
         f"warehouse: {warehouse}",
         f"as of {figures['as_of_date']}: {figures['members']:,} members, {figures['buyers']:,} buyers, "

@@ -51,7 +51,8 @@ def start_cmd(server_dir: Path, port: int) -> None:
     except (RuntimeError, PgConnectionError) as exc:
         _fail(exc)
     click.echo(server.exports())
-    _say("export these variables (or run: eval \"$(loyalty postgres env)\"), then: loyalty build --target postgres")
+    where = "" if server_dir.resolve() == DEFAULT_SERVER_DIR.resolve() else f" --dir {server_dir}"
+    _say(f"export these variables (or run: eval \"$(loyalty postgres env{where})\"), then: loyalty build --target postgres")
 
 
 @postgres_group.command("stop")

@@ -362,8 +362,8 @@ def headline(settings: PgSettings) -> dict:
 def format_headline(figures: dict, settings: PgSettings, role: str) -> str:
     from ..report import format_headline as format_duckdb_headline
 
-    lines = format_duckdb_headline(figures, Path(settings.url())).splitlines()[:-1]  # its last line is DuckDB's query hint
-    lines[0] = f"warehouse: {settings.url()}"
+    # the same figures and table list; the last line (DuckDB's query hint) is replaced
+    lines = format_duckdb_headline(figures, settings.url()).splitlines()[:-1]
     lines.append(f"query it as the BI role: psql -h {settings.host} -p {settings.port} -U {role} -d {settings.database} "
                  '-c "select * from customer_value.rpt_rfm_segments"')
     return "\n".join(lines)
