@@ -27,6 +27,9 @@ def render() -> str:
         "      Raw exports of the brand, read in place from Parquet (or CSV) files in the folder",
         "      given by the raw_dir var (LOYALTY_RAW_DIR). Timestamps are UTC. Amounts are in the",
         "      currency of the currency_code var (CNY by default).",
+        "      On PostgreSQL they are tables in schema raw, loaded by the project's loader.",
+        # the PostgreSQL write-audit-publish build reads raw__building (engines/pg_publish.py)
+        "    schema: \"{{ env_var('LOYALTY_RAW_SCHEMA', 'raw') }}\"",
         "    tables:",
     ]
     for table in RAW_TABLES:
@@ -46,13 +49,14 @@ def render() -> str:
             f"          external_location: {yaml_string(external_location(table, location))}",
         ]
         if table.arrives_daily:
-            # load time per file: the file's modification time (spec DQ-S15: warn after 1 day, error after 3)
+            # load time per file: the file's modification time, read per engine by the
+            # raw_loaded_at_query macro (macros/freshness.sql; spec DQ-S15: warn after 1 day, error after 3)
             lines += [
                 "        config:",
                 "          freshness:",
                 "            warn_after: {count: 1, period: day}",
                 "            error_after: {count: 3, period: day}",
-                f"          loaded_at_query: {yaml_string(loaded_at_query(location))}",
+                "          loaded_at_query: \"{{ raw_loaded_at_query(this, source_node) }}\"",
             ]
         lines += ["        columns:"]
         for col in table.columns:
@@ -98,10 +102,6 @@ def external_location(table, location: str) -> str:
         f"read_parquet('{quoted}')"
         "{%- endif -%}"
     )
-
-
-def loaded_at_query(location: str) -> str:
-    return "select max(last_modified) from read_blob('{{ (" + location + ") | replace(\"'\", \"''\") }}')"
 
 
 def page_with_contract(page: str) -> str:

@@ -19,16 +19,15 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
-
-from .db import connect, quote_path
 import pandas as pd
 import psutil
 
 from . import paths
-from .rowdiff import diff_rows, normalise_rows
+from .db import connect, quote_path
 from .generator import GeneratorConfig, generate
 from .increments import split_last_day
 from .preflight import check_raw_dir
+from .rowdiff import diff_rows, normalise_rows
 from .runner import run_dbt
 
 Progress = Callable[[str], None]

@@ -13,6 +13,7 @@ import click
 import duckdb
 
 from . import paths, project_vars
+from .engines import pg_cli
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
@@ -103,13 +104,23 @@ def check_cmd(raw_dir: Path, dbt_vars: dict) -> None:
         _fail(str(exc))
 
 
+_target_option = click.option(
+    "--target", type=click.Choice(["duckdb", "postgres"]), default="duckdb", show_default=True,
+    help="postgres: the database named by LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE (docs/postgres.md).",
+)
+
+
 @main.command("build")
 @raw_dir_option
 @warehouse_option
 @vars_option
+@_target_option
 @click.option("--full-refresh", is_flag=True, help="Rebuild everything from the raw files instead of adding to the published warehouse.")
-def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -> None:
+def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_refresh: bool) -> None:
     """Check the raw files and build every model and test with dbt; publish when all pass."""
+    if target == "postgres":
+        pg_cli.build(raw_dir, dbt_vars or None, full_refresh)
+        return
     _build(raw_dir, warehouse, dbt_vars, full_refresh)
 
 
@@ -136,8 +147,12 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
 @vars_option
 @click.option("--docs-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the Data Docs (default: data_docs/ beside the warehouse).")
-def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path | None) -> None:
+@_target_option
+def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path | None, target: str) -> None:
     """Run the great-expectations gates: the raw files, and the published warehouse if there is one."""
+    if target == "postgres":
+        pg_cli.validate(raw_dir, docs_dir)
+        return
     docs = docs_dir or data_docs_path(warehouse)
     with tempfile.TemporaryDirectory() as scratch:
         try:
@@ -227,6 +242,9 @@ def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -
             headline(result.warehouse), result.warehouse, result.settings["currency_code"], paths.DEFAULT_WAREHOUSE.resolve()
         )
     )
+
+
+main.add_command(pg_cli.postgres_group)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 
 from . import project_vars, quality_report
-from .db import connect, quote_path
 from .contract import TABLES_BY_NAME
+from .db import connect, quote_path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-
 from .db import connect, quote_path
 
 # Time and key column of each raw table that grows by the day; the other raw tables are complete in both.

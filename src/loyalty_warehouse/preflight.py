@@ -296,6 +296,12 @@ def check_raw_dir(raw_dir: Path, placeholder_dir: Path) -> PreflightResult:
         )
     if not raw_dir.is_dir():
         raise RawDataError(f"{raw_dir} is a file; --raw-dir takes the folder that holds raw_members, raw_orders, ...")
+    names = {f"{table.name}.{fmt}" for table in RAW_TABLES for fmt in FORMATS}
+    if not any(path.name in names for path in raw_dir.iterdir()):
+        raise RawDataError(
+            f"raw data folder {raw_dir} holds none of the raw files (raw_members.parquet or .csv, raw_orders, "
+            f"raw_interactions, ...); point --raw-dir at your export or run `loyalty generate --out {raw_dir}`"
+        )
     result = PreflightResult(unknown_files=_unknown_files(raw_dir))
     for table in RAW_TABLES:
         path = _find_file(raw_dir, table)

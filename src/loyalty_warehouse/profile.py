@@ -23,6 +23,7 @@ from .db import connect, quote_path
 from .gates import MAX_BAD_SHARE
 from .preflight import PreflightResult, RawDataError, check_raw_dir
 
+
 def reason_advice() -> dict[str, str]:
     """What to do about each quarantine reason (the ref_quarantine_reasons seed)."""
     with (paths.PROJECT_DIR / "seeds" / "ref_quarantine_reasons.csv").open(newline="", encoding="utf-8") as fh:

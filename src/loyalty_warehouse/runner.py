@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from .db import connect
-
 from . import gates as ge_gates
 from . import paths, project_vars
+from .db import connect
 from .preflight import PreflightResult, check_raw_dir
 from .profile import check_time_bounds, quarantine_summary
 

@@ -1,21 +1,34 @@
 -- DQ-P04: the points balance of every member is the running_balance of the member's last
 -- ledger transaction, and 0 for members without transactions.
+-- (The last transaction is found by a join on max(txn_seq), not a correlated subquery, which
+-- PostgreSQL runs once per ledger row: 107 s instead of under one on the 3,000-member data.)
 with
 
 levels as (
     select * from {{ ref('fct_membership_levels') }}
 ),
 
-last_transactions as (
+ledger as (
+    select * from {{ ref('fct_points_ledger') }}
+),
+
+last_seqs as (
     select
         member_id,
-        running_balance
-    from {{ ref('fct_points_ledger') }} as ledger
-    where txn_seq = (
-        select max(later.txn_seq)
-        from {{ ref('fct_points_ledger') }} as later
-        where later.member_id = ledger.member_id
-    )
+        max(txn_seq) as last_txn_seq
+    from ledger
+    group by member_id
+),
+
+last_transactions as (
+    select
+        ledger.member_id,
+        ledger.running_balance
+    from ledger
+    inner join last_seqs
+        on
+            ledger.member_id = last_seqs.member_id
+            and ledger.txn_seq = last_seqs.last_txn_seq
 )
 
 select

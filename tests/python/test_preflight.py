@@ -31,6 +31,13 @@ def test_missing_folder_says_how_to_get_data(tmp_path: Path) -> None:
         check_raw_dir(tmp_path / "nope", tmp_path / "placeholders")
 
 
+def test_empty_folder_says_no_raw_files_are_there(tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "notes.txt").write_text("not a raw file")
+    with pytest.raises(RawDataError, match="holds none of the raw files"):
+        check_raw_dir(tmp_path / "export", tmp_path / "placeholders")
+
+
 def test_missing_required_file_is_named(small_raw: Path, tmp_path: Path) -> None:
     raw = _copy(small_raw, tmp_path / "raw")
     (raw / "raw_orders.parquet").unlink()
