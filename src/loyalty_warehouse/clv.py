@@ -37,6 +37,9 @@ DEFAULT_MIN_REPEAT_BUYERS = 20
 # A fitted parameter outside this range means the likelihood has no interior optimum
 # (e.g. nobody seems to drop out, so b runs off to infinity).
 PARAMETER_BOUNDS = (1e-6, 1e6)
+# a + b beyond this: the likelihood keeps rising as a and b grow together, i.e. every buyer seems
+# to have the same dropout probability a / (a + b) and the Beta has no interior optimum.
+MAX_DROPOUT_CONCENTRATION = 1e4
 # A fit has converged when every gradient component of the mean log-likelihood is below this.
 GRADIENT_TOLERANCE = 1e-6
 
@@ -53,6 +56,10 @@ SUMMARY_COLUMNS = (
 
 class ClvError(ValueError):
     """Input the models cannot be fitted on, or a fit that failed; the message says what to do."""
+
+    def __init__(self, message: str, last_params: np.ndarray | None = None) -> None:
+        super().__init__(message)
+        self.last_params = last_params  # where a failed fit stopped, if it got that far
 
 
 @dataclass(frozen=True)
@@ -266,9 +273,25 @@ def fit_bg_nbd(
 
     # start from r = a = b = 1 and alpha = the mean T, where the rate is of the right order
     start = np.log([1.0, max(float(np.mean(age)), 1e-3), 1.0, 1.0])
-    params, log_likelihood, iterations = _maximise("BG/NBD", objective, start, ("r", "alpha", "a", "b"))
+    try:
+        params, log_likelihood, iterations = _maximise("BG/NBD", objective, start, ("r", "alpha", "a", "b"))
+    except ClvError as exc:
+        raise _homogeneous_dropout_error(exc.last_params) or exc from None
     report = FitReport("bg_nbd", len(frequency), float(log_likelihood * total), iterations, time.perf_counter() - started)
     return BgNbdParameters(*(float(value) for value in params)), report
+
+
+def _homogeneous_dropout_error(params: np.ndarray | None) -> ClvError | None:
+    """The clearer error for a failed BG/NBD fit whose a and b ran off to infinity together."""
+    if params is None or params[2] + params[3] <= MAX_DROPOUT_CONCENTRATION:
+        return None
+    dropout = params[2] / (params[2] + params[3])
+    return ClvError(
+        f"BG/NBD cannot be fitted: a and b grow without bound (a={params[2]:.4g}, b={params[3]:.4g}), i.e. every "
+        f"buyer seems to drop out after a purchase with the same probability {dropout:.4f}, so the dropout "
+        "distribution has no maximum-likelihood estimate; use more buyers or a longer history (in the warehouse: "
+        "a later as_of_date, or set the var clv_enabled: false to build without predicted value)"
+    )
 
 
 def probability_alive(
@@ -545,7 +568,8 @@ def _maximise(model: str, objective, start: np.ndarray, names: tuple[str, ...]) 
         raise ClvError(
             f"{model} fit ran to the edge of the parameter range for {at_bound} ({described}): the data cannot "
             "identify the model (e.g. no sign of dropout or too little variation between customers); use a longer "
-            "history or more customers"
+            "history or more customers",
+            params,
         )
     # L-BFGS-B can stop on a line search failure right at the optimum (ABNORMAL): what counts is
     # a finite likelihood with a vanishing gradient (of the mean log-likelihood per customer)
@@ -553,6 +577,7 @@ def _maximise(model: str, objective, start: np.ndarray, names: tuple[str, ...]) 
     if not converged:
         raise ClvError(
             f"{model} fit did not converge ({result.message}; last {described}): check the customer summary "
-            "(enough repeat buyers, a history long enough to see dropout) and refit"
+            "(enough repeat buyers, a history long enough to see dropout) and refit",
+            params,
         )
     return params, -float(result.fun), int(result.nit)
