@@ -17,7 +17,10 @@ def model(dbt, session):
     try:
         fitted = clv.fit(summary.rename(columns={"member_id": "customer_id"}), min_repeat_buyers)
     except clv.ClvError as exc:
-        raise clv.ClvError(f"int_clv_fitted_parameters (var clv_min_repeat_buyers = {min_repeat_buyers}): {exc}") from exc
+        raise clv.ClvError(
+            f"int_clv_fitted_parameters (var clv_min_repeat_buyers = {min_repeat_buyers}): {exc}; "
+            "or set the var clv_enabled: false to build without predicted customer value"
+        ) from exc
     parameters = fitted.parameter_rows()
     parameters["as_of_date"] = summary["as_of_date"].iloc[0]
     return parameters
