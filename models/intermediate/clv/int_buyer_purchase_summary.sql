@@ -63,8 +63,9 @@ final as (
         first_purchase_to_as_of_days,
         cast(first_to_last_purchase_days as {{ type_double() }}) / 7 as recency_weeks,
         cast(first_purchase_to_as_of_days as {{ type_double() }}) / 7 as t_weeks,
-        first_purchase_day_net_amount,
-        repeat_net_amount,
+        -- decimal(18, 2) on every engine (PostgreSQL's sum keeps no scale, decision D50)
+        cast(first_purchase_day_net_amount as {{ type_amount() }}) as first_purchase_day_net_amount,
+        cast(repeat_net_amount as {{ type_amount() }}) as repeat_net_amount,
         case
             when frequency > 0 then cast(repeat_net_amount as {{ type_double() }}) / frequency
         end as monetary_value,
