@@ -188,19 +188,37 @@ def bg_nbd_log_likelihood(
     return _bg_nbd_terms(params, np.asarray(frequency, float), np.asarray(recency, float), np.asarray(age, float))[0]
 
 
+class _PerFrequency:
+    """Evaluates a function of the frequency once per distinct frequency and spreads the result
+    back to every customer: frequencies are whole numbers with few distinct values, and the
+    log-gamma and digamma terms of the likelihoods are most of a fit's cost."""
+
+    def __init__(self, frequency: np.ndarray) -> None:
+        self.levels, self.index = np.unique(frequency, return_inverse=True)
+
+    def __call__(self, function, offset: float = 0.0, factor: float = 1.0) -> np.ndarray:
+        """function(factor * frequency + offset) for every customer."""
+        return function(factor * self.levels + offset)[self.index]
+
+
 def _bg_nbd_terms(
-    params: BgNbdParameters, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
+    params: BgNbdParameters,
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+    per_frequency: _PerFrequency | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-customer log-likelihood and its gradient with respect to (log r, log alpha, log a, log b)."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    per_frequency = per_frequency or _PerFrequency(frequency)
     has_repeat = frequency > 0
     shape = r + frequency
     # L = Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x) / B(a, b)
     #     * [ (alpha+T)^-(r+x) + [x>0] a / (b+x-1) * (alpha+t_x)^-(r+x) ]
     base = (
-        special.gammaln(shape) - special.gammaln(r) + r * np.log(alpha)
-        + special.gammaln(a + b) + special.gammaln(b + frequency)
-        - special.gammaln(b) - special.gammaln(a + b + frequency)
+        per_frequency(special.gammaln, r) - special.gammaln(r) + r * np.log(alpha)
+        + special.gammaln(a + b) + per_frequency(special.gammaln, b)
+        - special.gammaln(b) - per_frequency(special.gammaln, a + b)
     )
     alive_term = -shape * np.log(alpha + age)
     # b + x - 1 > 0 wherever x >= 1; elsewhere the term is absent
@@ -214,15 +232,15 @@ def _bg_nbd_terms(
     alive_weight = 1.0 - dropout_weight
 
     digamma_ab = special.digamma(a + b)
-    digamma_abx = special.digamma(a + b + frequency)
+    digamma_abx = per_frequency(special.digamma, a + b)
     grad_r = (
-        special.digamma(shape) - special.digamma(r) + np.log(alpha)
+        per_frequency(special.digamma, r) - special.digamma(r) + np.log(alpha)
         - alive_weight * np.log(alpha + age) - dropout_weight * np.log(alpha + recency)
     )
     grad_alpha = r / alpha - shape * (alive_weight / (alpha + age) + dropout_weight / (alpha + recency))
     grad_a = digamma_ab - digamma_abx + dropout_weight / a
     grad_b = (
-        digamma_ab + special.digamma(b + frequency) - special.digamma(b) - digamma_abx
+        digamma_ab + per_frequency(special.digamma, b) - special.digamma(b) - digamma_abx
         - dropout_weight / safe_denominator
     )
     # chain rule to the log parameters the optimiser works on
@@ -264,10 +282,11 @@ def fit_bg_nbd(
     counts = _grouped_histories(frequency, recency, age)
     grouped_frequency, grouped_recency, grouped_age, customers = counts
     total = customers.sum()
+    per_frequency = _PerFrequency(grouped_frequency)
 
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         params = BgNbdParameters(*np.exp(log_params))
-        log_likelihood, gradient = _bg_nbd_terms(params, grouped_frequency, grouped_recency, grouped_age)
+        log_likelihood, gradient = _bg_nbd_terms(params, grouped_frequency, grouped_recency, grouped_age, per_frequency)
         # the mean (not the sum) keeps the scale independent of the number of customers
         return -float(customers @ log_likelihood) / total, -(gradient @ customers) / total
 
@@ -346,7 +365,10 @@ def gamma_gamma_log_likelihood(
 
 
 def _gamma_gamma_terms(
-    params: GammaGammaParameters, frequency: np.ndarray, monetary_value: np.ndarray
+    params: GammaGammaParameters,
+    frequency: np.ndarray,
+    monetary_value: np.ndarray,
+    per_frequency: _PerFrequency | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-customer log-likelihood and gradient with respect to (log p, log q, log gamma).
 
@@ -354,18 +376,20 @@ def _gamma_gamma_terms(
     f(m_x) = Gamma(px+q) / (Gamma(px) Gamma(q)) * gamma^q * x^(px) * m_x^(px-1) / (gamma + x m_x)^(px+q).
     """
     p, q, gamma = params.p, params.q, params.gamma
+    per_frequency = per_frequency or _PerFrequency(frequency)
     px = p * frequency
     total_spend = gamma + frequency * monetary_value
+    log_frequency = per_frequency(np.log)
+    log_total_spend = np.log(total_spend)
+    log_value = np.log(monetary_value)
     log_likelihood = (
-        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-        + q * np.log(gamma) + px * np.log(frequency) + (px - 1) * np.log(monetary_value)
-        - (px + q) * np.log(total_spend)
+        per_frequency(special.gammaln, q, p) - per_frequency(special.gammaln, 0.0, p) - special.gammaln(q)
+        + q * np.log(gamma) + px * log_frequency + (px - 1) * log_value
+        - (px + q) * log_total_spend
     )
-    digamma_pxq = special.digamma(px + q)
-    grad_p = frequency * (
-        digamma_pxq - special.digamma(px) + np.log(frequency) + np.log(monetary_value) - np.log(total_spend)
-    )
-    grad_q = digamma_pxq - special.digamma(q) + np.log(gamma) - np.log(total_spend)
+    digamma_pxq = per_frequency(special.digamma, q, p)
+    grad_p = frequency * (digamma_pxq - per_frequency(special.digamma, 0.0, p) + log_frequency + log_value - log_total_spend)
+    grad_q = digamma_pxq - special.digamma(q) + np.log(gamma) - log_total_spend
     grad_gamma = q / gamma - (px + q) / total_spend
     gradient = np.stack([grad_p * p, grad_q * q, grad_gamma * gamma])
     return log_likelihood, gradient
@@ -392,10 +416,11 @@ def fit_gamma_gamma(
     # monetary values in the hundreds or thousands: fit on a unit scale, then scale gamma back
     scale = float(np.median(repeat_value))
     scaled_value = repeat_value / scale
+    per_frequency = _PerFrequency(repeat_frequency)
 
     def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         params = GammaGammaParameters(*np.exp(log_params))
-        log_likelihood, gradient = _gamma_gamma_terms(params, repeat_frequency, scaled_value)
+        log_likelihood, gradient = _gamma_gamma_terms(params, repeat_frequency, scaled_value, per_frequency)
         return -float(log_likelihood.mean()), -gradient.mean(axis=1)
 
     start = np.log([1.0, 2.0, 1.0])
