@@ -344,14 +344,39 @@ def expected_purchases(
     """
     frequency, recency, age = (np.asarray(values, dtype=float) for values in (frequency, recency, age))
     horizon = np.asarray(horizon_weeks, dtype=float)
+    alive = probability_alive(params, frequency, recency, age)
+    if horizon.ndim == 0:
+        histories = _Histories(frequency, age)
+        return alive * histories.spread(_purchases_if_alive(params, horizon, histories.frequency, histories.age))
+    return alive * _purchases_if_alive(params, horizon, frequency, age)
+
+
+def _purchases_if_alive(
+    params: BgNbdParameters, horizon_weeks: float | np.ndarray, frequency: np.ndarray, age: np.ndarray
+) -> np.ndarray:
+    """Eq. 10 without its P(alive) factor: it depends on the history through x and T only."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     if abs(a - 1) < 1e-9:
         raise ClvError("BG/NBD a = 1 exactly makes eq. 10 singular: refit (a fitted a is never exactly 1)")
     c_param = a + b + frequency - 1
-    z_value = horizon / (alpha + age + horizon)
+    z_value = horizon_weeks / (alpha + age + horizon_weeks)
     transformed = np.power(1 - z_value, a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, c_param, z_value)
-    expected_if_alive = c_param / (a - 1) * (1 - transformed)
-    return probability_alive(params, frequency, recency, age) * expected_if_alive
+    return c_param / (a - 1) * (1 - transformed)
+
+
+class _Histories:
+    """The distinct (frequency, T) pairs of the customers: the hypergeometric function is the cost
+    of a prediction, and it needs evaluating once per pair, not per customer."""
+
+    def __init__(self, frequency: np.ndarray, age: np.ndarray) -> None:
+        frame = pd.DataFrame({"frequency": frequency, "age": age})
+        # groups numbered in order of first appearance, the order drop_duplicates keeps
+        self.index = frame.groupby(["frequency", "age"], sort=False).ngroup().to_numpy()
+        pairs = frame.drop_duplicates()
+        self.frequency, self.age = pairs["frequency"].to_numpy(), pairs["age"].to_numpy()
+
+    def spread(self, per_pair: np.ndarray) -> np.ndarray:
+        return per_pair[self.index]
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -475,15 +500,18 @@ def predicted_customer_value(
     age = summary["t_weeks"].to_numpy(float)
     steps = int(np.ceil(horizon_days / DISCOUNT_STEP_DAYS - 1e-9))
     step_ends = np.minimum(np.arange(1, steps + 1) * DISCOUNT_STEP_DAYS, horizon_days)
-    discounted_purchases = np.zeros(len(summary))
-    purchases_so_far = np.zeros(len(summary))
+    # E[purchases by t] = P(alive) x f(x, T, t): discount f step by step on the distinct (x, T)
+    histories = _Histories(frequency, age)
+    discounted_if_alive = np.zeros(len(histories.frequency))
+    purchases_so_far = np.zeros(len(histories.frequency))
     for step_end in step_ends:
-        purchases_by_end = expected_purchases(bg_nbd, step_end / DAYS_PER_WEEK, frequency, recency, age)
+        purchases_by_end = _purchases_if_alive(bg_nbd, step_end / DAYS_PER_WEEK, histories.frequency, histories.age)
         discount = (1 + annual_discount_rate) ** (step_end / DAYS_PER_YEAR)
-        discounted_purchases += (purchases_by_end - purchases_so_far) / discount
+        discounted_if_alive += (purchases_by_end - purchases_so_far) / discount
         purchases_so_far = purchases_by_end
+    alive = probability_alive(bg_nbd, frequency, recency, age)
     order_value = expected_average_order_value(gamma_gamma, frequency, summary["monetary_value"].to_numpy(float))
-    return discounted_purchases * order_value
+    return alive * histories.spread(discounted_if_alive) * order_value
 
 
 @dataclass(frozen=True)
