@@ -13,6 +13,9 @@ from .db import connect
 
 # Schemas that hold the public tables BI tools read (see README, "What you get").
 PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership", "koc", "retention")
+# Public tables built on DuckDB only: they read dbt Python models (decision D75), so the
+# PostgreSQL and Spark lanes compare every public table but these.
+DUCKDB_ONLY_TABLES = frozenset({"customer_value.fct_member_predicted_value", "customer_value.rpt_clv_model_parameters"})
 
 
 def headline(warehouse: Path) -> dict:

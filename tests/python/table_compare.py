@@ -11,14 +11,17 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_warehouse.report import PUBLIC_SCHEMAS
+from loyalty_warehouse.report import DUCKDB_ONLY_TABLES, PUBLIC_SCHEMAS
 from loyalty_warehouse.rowdiff import Row, TableDiff, diff_rows, normalise_rows
 
 __all__ = ["Row", "TableDiff", "diff_rows", "normalise_rows"]
 
 
-def duckdb_public_tables(warehouse: Path, schemas: Sequence[str] = PUBLIC_SCHEMAS) -> dict[str, list[str]]:
-    """{schema.table: [columns in order]} for the public tables of a DuckDB warehouse."""
+def duckdb_public_tables(
+    warehouse: Path, schemas: Sequence[str] = PUBLIC_SCHEMAS, *, include_duckdb_only: bool = True
+) -> dict[str, list[str]]:
+    """{schema.table: [columns in order]} for the public tables of a DuckDB warehouse; without
+    ``include_duckdb_only``, leave out the tables other engines do not build (DUCKDB_ONLY_TABLES)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
@@ -29,7 +32,8 @@ def duckdb_public_tables(warehouse: Path, schemas: Sequence[str] = PUBLIC_SCHEMA
         con.close()
     tables: dict[str, list[str]] = {}
     for table, column in rows:
-        tables.setdefault(table, []).append(column)
+        if include_duckdb_only or table not in DUCKDB_ONLY_TABLES:
+            tables.setdefault(table, []).append(column)
     return tables
 
 
