@@ -1,6 +1,6 @@
 -- Every derived tag of dim_member_tags equals the value in the mart it names, and every member the
 -- mart labels has the tag: a tag missing, extra or different is a row here.
-{%- set sources = [
+{% set sources = [
     ('behavior.lifecycle_stage', 'fct_member_lifecycle', 'member_id', 'lifecycle_stage', 'true'),
     ('value.rfm_segment', 'fct_member_rfm', 'member_id', 'rfm_segment', 'true'),
     ('value.value_band', 'fct_super_user_scores', 'member_id', 'value_band', 'value_band is not null'),
@@ -9,7 +9,7 @@
     ('social.koc_level', 'fct_koc_roster_monthly', 'koc_member_id', 'koc_level',
      "koc_status in ('active', 'dormant') and period_start = (select max(period_start) from "
      ~ ref('fct_koc_roster_monthly') ~ ")"),
-] -%}
+] %}
 with
 
 tags as (
