@@ -18,7 +18,7 @@ SHARED_MART_AREA = "member_facts"
 # Marts that gather the current labels of every area (and why); no model may read them, so they can
 # never close a loop between areas.
 CROSS_AREA_READERS = {
-    "dim_member_tags": "the member profile (spec C24): each derived tag is read from the mart that owns its rule",
+    "dim_member_tags": "the member profile (spec C24): each derived tag is read from the mart owning its rule",
 }
 # Models nobody reads that are still not public marts, and why.
 END_POINTS = {
@@ -64,7 +64,9 @@ def violations(manifest: dict) -> list[str]:
             if LAYERS.index(up_layer) > LAYERS.index(down_layer):
                 problems.append(f"{downstream['name']} ({down_layer}) reads {upstream['name']} ({up_layer}): a later layer")
             if upstream["name"] in CROSS_AREA_READERS:
-                problems.append(f"{downstream['name']} reads {upstream['name']}, which gathers every area: nothing may read it")
+                problems.append(
+                    f"{downstream['name']} reads {upstream['name']}, which gathers every area: nothing may read it"
+                )
             cross_area_allowed = downstream["name"] in CROSS_AREA_READERS
             if (
                 up_layer == down_layer == "marts"
