@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from loyalty_warehouse.report import DUCKDB_ONLY_TABLES, PUBLIC_SCHEMAS
+from loyalty_warehouse.report import DUCKDB_ONLY_COLUMNS, DUCKDB_ONLY_TABLES, PUBLIC_SCHEMAS
 from loyalty_warehouse.rowdiff import Row, TableDiff, diff_rows, normalise_rows
 
 __all__ = ["Row", "TableDiff", "diff_rows", "normalise_rows"]
@@ -21,7 +21,8 @@ def duckdb_public_tables(
     warehouse: Path, schemas: Sequence[str] = PUBLIC_SCHEMAS, *, include_duckdb_only: bool = True
 ) -> dict[str, list[str]]:
     """{schema.table: [columns in order]} for the public tables of a DuckDB warehouse; without
-    ``include_duckdb_only``, leave out the tables other engines do not build (DUCKDB_ONLY_TABLES)."""
+    ``include_duckdb_only``, leave out the tables other engines do not build (DUCKDB_ONLY_TABLES) and the
+    columns they leave null (DUCKDB_ONLY_COLUMNS)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
@@ -32,7 +33,9 @@ def duckdb_public_tables(
         con.close()
     tables: dict[str, list[str]] = {}
     for table, column in rows:
-        if include_duckdb_only or table not in DUCKDB_ONLY_TABLES:
+        if include_duckdb_only or (
+            table not in DUCKDB_ONLY_TABLES and column not in DUCKDB_ONLY_COLUMNS.get(table, frozenset())
+        ):
             tables.setdefault(table, []).append(column)
     return tables
 

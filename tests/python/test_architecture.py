@@ -15,6 +15,11 @@ LAYERS = ("quarantine", "staging", "intermediate", "marts", "semantic")
 # layers whose models are read by BI tools and MetricFlow rather than by other models
 END_LAYERS = ("marts", "semantic")
 SHARED_MART_AREA = "member_facts"
+# Marts that gather the current labels of every area (and why); no model may read them, so they can
+# never close a loop between areas.
+CROSS_AREA_READERS = {
+    "dim_member_tags": "the member profile (spec C24): each derived tag is read from the mart owning its rule",
+}
 # Models nobody reads that are still not public marts, and why.
 END_POINTS = {
     "qrn_quarantined_rows": "the list of held-back rows and their reasons, for the data owner (not BI: it holds raw rows)",
@@ -58,7 +63,16 @@ def violations(manifest: dict) -> list[str]:
                 continue
             if LAYERS.index(up_layer) > LAYERS.index(down_layer):
                 problems.append(f"{downstream['name']} ({down_layer}) reads {upstream['name']} ({up_layer}): a later layer")
-            if up_layer == down_layer == "marts" and area_of(upstream) not in (area_of(downstream), SHARED_MART_AREA):
+            if upstream["name"] in CROSS_AREA_READERS:
+                problems.append(
+                    f"{downstream['name']} reads {upstream['name']}, which gathers every area: nothing may read it"
+                )
+            cross_area_allowed = downstream["name"] in CROSS_AREA_READERS
+            if (
+                up_layer == down_layer == "marts"
+                and not cross_area_allowed
+                and area_of(upstream) not in (area_of(downstream), SHARED_MART_AREA)
+            ):
                 problems.append(
                     f"{downstream['name']} (marts/{area_of(downstream)}) reads {upstream['name']} "
                     f"(marts/{area_of(upstream)}): marts read their own area and {SHARED_MART_AREA} only"
@@ -95,9 +109,12 @@ def test_each_rule_catches_what_it_is_for() -> None:
         _node("fct_a", "models/marts/koc/fct_a.sql", ["model.loyalty_warehouse.int_x", "model.loyalty_warehouse.stg_raw__y"]),
         _node("fct_b", "models/marts/retention/fct_b.sql", ["model.loyalty_warehouse.fct_a"]),
         _node("int_unread", "models/intermediate/x/int_unread.sql", ["model.loyalty_warehouse.stg_raw__x"]),
+        _node("dim_member_tags", "models/marts/member_facts/dim_member_tags.sql", ["model.loyalty_warehouse.fct_a"]),
+        _node("fct_c", "models/marts/member_facts/fct_c.sql", ["model.loyalty_warehouse.dim_member_tags"]),
     ])
     problems = violations({"nodes": nodes})
-    assert len(problems) == 4, problems
+    assert len(problems) == 5, problems
+    assert any("fct_c reads dim_member_tags, which gathers every area" in p for p in problems)
     assert any("stg_raw__y reads source" in p for p in problems)
     assert any("int_x (intermediate) reads fct_x (marts)" in p for p in problems)
     assert any("fct_b (marts/retention) reads fct_a (marts/koc)" in p for p in problems)

@@ -1,7 +1,23 @@
 with
 
+-- the member-fact measures as of each month end, for the members who had purchased by then
 state as (
-    select * from {{ ref('int_member_month_end_state') }}
+    select
+        member_id,
+        recency_days,
+        purchases_in_rfm_window as frequency,
+        net_amount_in_rfm_window as monetary,
+        purchases_lifetime,
+        purchase_days_lifetime,
+        purchases_in_window,
+        net_amount_in_window,
+        shares_in_window,
+        ugc_posts_in_window,
+        referrals_converted_in_window,
+        month_start,
+        evaluation_date
+    from {{ ref('fct_member_monthly') }}
+    where purchases_lifetime > 0
 ),
 
 segments as (

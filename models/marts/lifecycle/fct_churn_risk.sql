@@ -9,6 +9,7 @@
 {%- set drop_pct = var('churn_warning_spend_drop_pct') -%}
 {%- set grace_days = var('churn_grace_days') -%}
 {%- set recency_cap_days = var('lifecycle_dormant_days') -%}
+{%- set clv_fitted = target.type == 'duckdb' and var('clv_enabled') -%}
 {%- if lookback_days is not integer or lookback_days < 1 -%}
     {{ exceptions.raise_compiler_error(
         "var 'churn_warning_lookback_days' must be a whole number of days >= 1, got " ~ lookback_days) }}
@@ -219,6 +220,23 @@ components as (
     left join warning_runs on buyers.member_id = warning_runs.member_id
 ),
 
+-- BG/NBD P(alive) beside the rule-based score (decision D80): fitted on DuckDB only
+-- (D75), so null on other engines and with clv_enabled false
+with_probability_alive as (
+    select
+        components.*,
+        {%- if clv_fitted %}
+        clv_predictions.probability_alive
+        {%- else %}
+        cast(null as {{ type_double() }}) as probability_alive
+        {%- endif %}
+    from components
+    {%- if clv_fitted %}
+    left join {{ ref('int_buyer_clv_predictions') }} as clv_predictions
+        on components.member_id = clv_predictions.member_id
+    {%- endif %}
+),
+
 final as (
     select
         member_id,
@@ -246,6 +264,7 @@ final as (
         coalesce(
             as_of_date > {{ dbt.dateadd('day', grace_days, 'first_warning_date') }}, false
         ) as is_past_grace,
+        probability_alive,
         as_of_date,
         cast({{ dbt.dateadd('day', -(lookback_days - 1), 'as_of_date') }} as date) as current_window_start_date,
         cast({{ dbt.dateadd('day', -(2 * lookback_days - 1), 'as_of_date') }} as date) as previous_window_start_date,
@@ -253,7 +272,7 @@ final as (
         last_active_date,
         first_warning_date,
         cast({{ dbt.dateadd('day', grace_days, 'first_warning_date') }} as date) as grace_deadline_date
-    from components
+    from with_probability_alive
 )
 
 {{ select_declared_types('final') }}

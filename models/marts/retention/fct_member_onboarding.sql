@@ -13,6 +13,10 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+koc_influence as (
+    select * from {{ ref('int_first_order_koc_influence') }}
+),
+
 pivoted as (
     select
         member_id,
@@ -49,6 +53,8 @@ final as (
         pivoted.max_step_reached_loose,
         case when pivoted.first_order_at is not null then first_orders.contains_traffic_product end
             as first_order_had_traffic_product,
+        case when pivoted.first_order_at is not null then koc_influence.is_koc_influenced end
+            as is_first_order_koc_influenced,
         {{ dbt.dateadd('day', var('onboarding_window_days'), 'pivoted.acquired_at') }}
         <= {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as is_window_complete,
         pivoted.acquisition_week,
@@ -62,6 +68,7 @@ final as (
     from pivoted
     cross join as_of
     left join first_orders on pivoted.member_id = first_orders.member_id
+    left join koc_influence on pivoted.member_id = koc_influence.member_id
 )
 
 {{ select_declared_types('final') }}

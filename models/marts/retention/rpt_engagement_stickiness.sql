@@ -7,6 +7,34 @@ daily_activity as (
     select * from {{ ref('int_member_days_as_of_date') }}
 ),
 
+points_days as (
+    select * from {{ ref('int_member_points_days') }}
+),
+
+-- members with a points transaction each day, and members whose points account opened that day
+-- (their first points transaction)
+points_active as (
+    select
+        points_date,
+        count(*) as points_members
+    from points_days
+    group by points_date
+),
+
+points_accounts_opened as (
+    select
+        first_points_date,
+        count(*) as accounts_opened
+    from (
+        select
+            member_id,
+            min(points_date) as first_points_date
+        from points_days
+        group by member_id
+    ) as first_points
+    group by first_points_date
+),
+
 -- day offsets 1 .. 10000 (27 years of days)
 day_offsets as (
     {{ dbt.generate_series(10000) }}
@@ -97,9 +125,15 @@ running as (
         ) as wau,
         sum(coalesce(daily_changes.mau_change, 0)) over (
             order by days.activity_date rows between unbounded preceding and current row
-        ) as mau
+        ) as mau,
+        coalesce(points_active.points_members, 0) as points_dau,
+        sum(coalesce(points_accounts_opened.accounts_opened, 0)) over (
+            order by days.activity_date rows between unbounded preceding and current row
+        ) as points_accounts
     from days
     left join daily_changes on days.activity_date = daily_changes.change_date
+    left join points_active on days.activity_date = points_active.points_date
+    left join points_accounts_opened on days.activity_date = points_accounts_opened.first_points_date
 ),
 
 final as (
@@ -108,6 +142,12 @@ final as (
         cast(running.wau as {{ dbt.type_int() }}) as wau,
         cast(running.mau as {{ dbt.type_int() }}) as mau,
         cast(case when running.mau > 0 then 1.0 * running.dau / running.mau end as decimal(10, 6)) as stickiness,
+        cast(running.points_dau as {{ dbt.type_int() }}) as points_dau,
+        cast(running.points_accounts as {{ dbt.type_int() }}) as points_accounts,
+        cast(
+            case when running.points_accounts > 0 then 1.0 * running.points_dau / running.points_accounts end
+            as decimal(10, 6)
+        ) as points_dau_rate,
         {{ var('stickiness_mau_days') }} as mau_window_days,
         -- the trailing window reaches back before the first day of data
         running.activity_date

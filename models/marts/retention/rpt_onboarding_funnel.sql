@@ -11,6 +11,10 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+koc_influence as (
+    select * from {{ ref('int_first_order_koc_influence') }}
+),
+
 variants as (
     select 'strict' as funnel_variant
     union all
@@ -28,9 +32,12 @@ counted as (
             when variants.funnel_variant = 'strict' then member_steps.is_reached_strict
             else member_steps.is_reached
         end as is_counted,
+        -- only the first-order step carries the KOC influence of that order
+        case when member_steps.step = 'first_order' then koc_influence.is_koc_influenced end as is_koc_influenced,
         member_steps.acquisition_week
     from member_steps
     cross join variants
+    left join koc_influence on member_steps.member_id = koc_influence.member_id
 ),
 
 steps as (
@@ -42,6 +49,7 @@ steps as (
         step,
         count(*) as members_acquired,
         {{ sum_if('is_counted', 1) }} as members_reached,
+        {{ sum_if('is_counted and is_koc_influenced', 1) }} as koc_influenced_first_orders,
         {{ retention_median('case when is_counted then days_from_acquisition end') }}
             as median_days_from_acquisition
     from counted
@@ -64,6 +72,12 @@ final as (
         ) as conv_from_prev,
         cast(1.0 * steps.members_reached / steps.members_acquired as decimal(10, 6)) as conv_from_start,
         cast(steps.median_days_from_acquisition as decimal(10, 2)) as median_days_from_acquisition,
+        cast(
+            case
+                when steps.step = 'first_order' and steps.members_reached > 0
+                    then 1.0 * steps.koc_influenced_first_orders / steps.members_reached
+            end as decimal(10, 6)
+        ) as first_order_koc_influenced_share,
         -- every member of the week has had the whole onboarding window by as_of_date
         {{ dbt.dateadd('day', 6 + var('onboarding_window_days'), 'steps.acquisition_week') }}
         <= as_of.as_of_date as is_window_complete,
