@@ -32,7 +32,7 @@ purchases_by_day as (
         member_id,
         order_date as activity_date,
         count(*) as purchases,
-        sum(net_amount) as net_amount
+        cast(sum(net_amount) as {{ type_amount() }}) as net_amount
     from orders
     where is_purchase
     group by member_id, order_date
@@ -42,26 +42,22 @@ events_by_day as (
     select
         interactions.member_id,
         interactions.event_date as activity_date,
-        sum(case when event_types.is_member_initiated then 1 else 0 end) as member_events,
-        sum(case when event_types.event_family = 'login' then 1 else 0 end) as logins,
-        sum(case when interactions.event_type = 'content_view' then 1 else 0 end) as content_views,
-        sum(case when interactions.event_type = 'like' then 1 else 0 end) as likes,
-        sum(case when interactions.event_type = 'comment' then 1 else 0 end) as comments,
-        sum(case when interactions.event_type = 'favorite' then 1 else 0 end) as favorites,
-        sum(case when interactions.event_type = 'share' then 1 else 0 end) as shares,
-        sum(case when interactions.event_type = 'ugc_post' then 1 else 0 end) as ugc_posts,
-        sum(case when event_types.event_family = 'activity' then 1 else 0 end) as activity_joins,
-        sum(case when interactions.event_type = 'seeding_activity_join' then 1 else 0 end)
-            as seeding_activity_joins,
-        sum(case when interactions.event_type = 'check_in' then 1 else 0 end) as check_ins,
-        sum(case when interactions.event_type = 'referral_invite' then 1 else 0 end)
-            as referral_invites,
-        sum(case when interactions.event_type = 'complaint' then 1 else 0 end) as complaints,
-        sum(case when interactions.event_type = 'survey_completed' then 1 else 0 end)
-            as surveys_completed,
-        sum(case when interactions.event_type = 'nps_response' then 1 else 0 end) as nps_responses,
-        sum(case when interactions.event_type = 'message_received' then 1 else 0 end)
-            as messages_received
+        {{ count_if("event_types.is_member_initiated") }} as member_events,
+        {{ count_if("event_types.event_family = 'login'") }} as logins,
+        {{ count_if("interactions.event_type = 'content_view'") }} as content_views,
+        {{ count_if("interactions.event_type = 'like'") }} as likes,
+        {{ count_if("interactions.event_type = 'comment'") }} as comments,
+        {{ count_if("interactions.event_type = 'favorite'") }} as favorites,
+        {{ count_if("interactions.event_type = 'share'") }} as shares,
+        {{ count_if("interactions.event_type = 'ugc_post'") }} as ugc_posts,
+        {{ count_if("event_types.event_family = 'activity'") }} as activity_joins,
+        {{ count_if("interactions.event_type = 'seeding_activity_join'") }} as seeding_activity_joins,
+        {{ count_if("interactions.event_type = 'check_in'") }} as check_ins,
+        {{ count_if("interactions.event_type = 'referral_invite'") }} as referral_invites,
+        {{ count_if("interactions.event_type = 'complaint'") }} as complaints,
+        {{ count_if("interactions.event_type = 'survey_completed'") }} as surveys_completed,
+        {{ count_if("interactions.event_type = 'nps_response'") }} as nps_responses,
+        {{ count_if("interactions.event_type = 'message_received'") }} as messages_received
     from interactions
     inner join event_types on interactions.event_type = event_types.event_type
     group by interactions.member_id, interactions.event_date

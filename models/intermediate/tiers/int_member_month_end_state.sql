@@ -101,22 +101,22 @@ windowed as (
     select
         daily.member_id,
         evaluations.evaluation_date,
-        {{ sum_if(in_rfm_window, 'daily.purchases') }} as purchases_in_rfm_window,
-        {{ sum_if(in_rfm_window, 'daily.net_amount') }} as net_amount_in_rfm_window,
-        {{ sum_if(in_member_window, 'daily.purchases') }} as purchases_in_window,
-        {{ sum_if(in_member_window ~ ' and daily.purchases > 0', '1') }} as purchase_days_in_window,
-        {{ sum_if(in_member_window, 'daily.net_amount') }} as net_amount_in_window,
-        {{ sum_if(in_member_window ~ ' and daily.is_active', '1') }} as active_days_in_window,
-        {{ sum_if(in_member_window, 'daily.logins') }} as logins_in_window,
-        {{ sum_if(in_member_window, 'daily.likes') }} as likes_in_window,
-        {{ sum_if(in_member_window, 'daily.comments') }} as comments_in_window,
-        {{ sum_if(in_member_window, 'daily.favorites') }} as favorites_in_window,
-        {{ sum_if(in_member_window, 'daily.shares') }} as shares_in_window,
-        {{ sum_if(in_member_window, 'daily.ugc_posts') }} as ugc_posts_in_window,
-        {{ sum_if(in_member_window, 'daily.activity_joins') }} as activity_joins_in_window,
-        {{ sum_if(in_member_window, 'daily.check_ins') }} as check_ins_in_window,
-        {{ sum_if(in_member_window, 'daily.referral_invites') }} as referral_invites_in_window,
-        {{ sum_if(in_member_window, 'daily.complaints') }} as complaints_in_window
+        {{ sum_count_if(in_rfm_window, 'daily.purchases') }} as purchases_in_rfm_window,
+        {{ sum_amount_if(in_rfm_window, 'daily.net_amount') }} as net_amount_in_rfm_window,
+        {{ sum_count_if(in_member_window, 'daily.purchases') }} as purchases_in_window,
+        {{ count_if(in_member_window ~ ' and daily.purchases > 0') }} as purchase_days_in_window,
+        {{ sum_amount_if(in_member_window, 'daily.net_amount') }} as net_amount_in_window,
+        {{ count_if(in_member_window ~ ' and daily.is_active') }} as active_days_in_window,
+        {{ sum_count_if(in_member_window, 'daily.logins') }} as logins_in_window,
+        {{ sum_count_if(in_member_window, 'daily.likes') }} as likes_in_window,
+        {{ sum_count_if(in_member_window, 'daily.comments') }} as comments_in_window,
+        {{ sum_count_if(in_member_window, 'daily.favorites') }} as favorites_in_window,
+        {{ sum_count_if(in_member_window, 'daily.shares') }} as shares_in_window,
+        {{ sum_count_if(in_member_window, 'daily.ugc_posts') }} as ugc_posts_in_window,
+        {{ sum_count_if(in_member_window, 'daily.activity_joins') }} as activity_joins_in_window,
+        {{ sum_count_if(in_member_window, 'daily.check_ins') }} as check_ins_in_window,
+        {{ sum_count_if(in_member_window, 'daily.referral_invites') }} as referral_invites_in_window,
+        {{ sum_count_if(in_member_window, 'daily.complaints') }} as complaints_in_window
     from daily
     inner join evaluations
         on
@@ -142,9 +142,10 @@ referrals as (
 final as (
     select
         member_months.member_id,
-        lifetime.purchases_lifetime,
-        lifetime.purchase_days_lifetime,
-        lifetime.net_amount_lifetime,
+        -- running sums stored at their own types (DuckDB widens sums to 128 bits; see count_if)
+        cast(lifetime.purchases_lifetime as {{ dbt.type_bigint() }}) as purchases_lifetime,
+        cast(lifetime.purchase_days_lifetime as {{ dbt.type_bigint() }}) as purchase_days_lifetime,
+        cast(lifetime.net_amount_lifetime as {{ type_amount() }}) as net_amount_lifetime,
         coalesce(windowed.purchases_in_rfm_window, 0) as purchases_in_rfm_window,
         coalesce(windowed.net_amount_in_rfm_window, 0) as net_amount_in_rfm_window,
         coalesce(windowed.purchases_in_window, 0) as purchases_in_window,
