@@ -1,6 +1,4 @@
 {%- set columns = raw_contract_columns('raw_members') -%}
-{#- Referral chains are followed by pointer doubling: 2^25 steps, more than any brand has members. -#}
-{%- set doublings = 25 -%}
 {%- set checks = id_checks('member_key', 'member_id') + [
     {'reason': 'missing_value', 'when': 'registered_at is null', 'message': "'registered_at is null'"},
 ] + timestamp_checks('registered_at') + timestamp_checks('wecom_followed_at') + timestamp_checks('group_joined_at')
@@ -17,7 +15,7 @@
      'message': "'referrer_member_id ' || referrer_key || ' is not in raw_members'"},
 ] -%}
 
-with
+with recursive
 
 -- exact replays collapse here; raw_rows_accounted_for counts them
 distinct_rows as (
@@ -43,31 +41,56 @@ links as (
     group by member_key
 ),
 
--- each member's ancestor 2^k steps up the referral chain, for k = 0 .. doublings: a jump of 2^k
--- is two jumps of 2^(k-1); chains that end drop out, so only long chains and loops stay
-jumps_0 as (
-    select
-        member_key,
-        referrer_key as ancestor_key
+-- members whose referral chain ends (no referrer, or one not in raw_members), and everyone
+-- referred down from them: none of them can be in a loop. The walk follows a forest, so it
+-- visits each member once and stops after the longest chain.
+outside_loops as (
+    select links.member_key
     from links
-    where referrer_key is not null
+    left join links as referrers on links.referrer_key = referrers.member_key
+    where links.referrer_key is null or referrers.member_key is null
+    union all
+    select links.member_key
+    from links
+    inner join outside_loops on links.referrer_key = outside_loops.member_key
 ),
-{%- for k in range(1, doublings + 1) %}
 
-jumps_{{ k }} as (
+-- the rest are in a loop or lead into one: usually a handful of rows
+loop_candidates as (
+    select links.member_key, links.referrer_key
+    from links
+    left join outside_loops on links.member_key = outside_loops.member_key
+    where outside_loops.member_key is null
+),
+
+candidate_count as (
+    select count(*) as candidates from loop_candidates
+),
+
+-- walk each candidate up its chain until it returns to itself (it is in a loop) or has taken as
+-- many steps as there are candidates (it only leads into one)
+walks as (
     select
-        first_half.member_key,
-        second_half.ancestor_key
-    from jumps_{{ k - 1 }} as first_half
-    inner join jumps_{{ k - 1 }} as second_half on first_half.ancestor_key = second_half.member_key
+        member_key as start_key,
+        referrer_key as current_key,
+        1 as steps
+    from loop_candidates
+    union all
+    select
+        walks.start_key,
+        loop_candidates.referrer_key as current_key,
+        walks.steps + 1 as steps
+    from walks
+    inner join loop_candidates on walks.current_key = loop_candidates.member_key
+    cross join candidate_count
+    where walks.current_key <> walks.start_key and walks.steps < candidate_count.candidates
 ),
-{%- endfor %}
 
--- a walk still going after 2^doublings steps is inside a loop, and every member of a loop is
--- reached that way (longer than one step: a member naming itself is a self-referral)
+-- (a member naming itself is in a loop of one step here; the self_referral check comes first)
 loop_members as (
-    select distinct ancestor_key as member_key
-    from jumps_{{ doublings }}
+    select distinct start_key as member_key
+    from walks
+    where current_key = start_key
 ),
 
 prepared as (

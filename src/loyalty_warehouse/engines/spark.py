@@ -37,6 +37,8 @@ def session_conf(spark_dir: Path) -> dict[str, str]:
         "spark.ui.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.ansi.enabled": "false",  # dbt-spark forces this off; the loader and reader match it
+        "spark.sql.cteRecursionLevelLimit": "-1",  # the referral-loop check walks chains recursively (D61)
+        "spark.sql.cteRecursionRowLimit": "-1",
         "spark.sql.warehouse.dir": f"{spark_dir}/spark-warehouse",
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true",
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark_dir}",
