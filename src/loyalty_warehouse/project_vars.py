@@ -8,6 +8,7 @@ the models will use.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from functools import lru_cache
@@ -49,6 +50,7 @@ def parse(text: str | None) -> dict[str, Any]:
             """e.g. --vars '{"member_window_days": 180}'"""
         )
     check_names(value)
+    check_values(value)
     return value
 
 
@@ -59,6 +61,26 @@ def check_names(overrides: dict[str, Any]) -> None:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise VarsError(f"unknown var '{name}': {hint}the project's vars are listed in dbt_project.yml")
+
+
+def check_values(overrides: dict[str, Any]) -> None:
+    """A value of the wrong kind fails here, naming the var, instead of deep inside a dbt model:
+    dates (vars named *_date) are ISO dates or null, numbers are numbers, flags are true/false."""
+    known = defaults()
+    for name, value in overrides.items():
+        default = known.get(name)
+        if value is None:
+            continue
+        if name.endswith("_date"):
+            try:
+                dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise VarsError(f"var {name} is {value!r}; give a date as YYYY-MM-DD (or null)") from None
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise VarsError(f"var {name} is {value!r}; give true or false")
+        elif isinstance(default, (int, float)) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise VarsError(f"var {name} is {value!r}; give a number (the default is {default})")
 
 
 def effective(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

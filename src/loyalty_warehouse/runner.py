@@ -170,6 +170,7 @@ def build(
     started = time.perf_counter()
     extra_vars = dict(extra_vars or {})
     project_vars.check_names(extra_vars)
+    project_vars.check_values(extra_vars)
     settings = project_vars.effective(extra_vars)
     warehouse = warehouse.resolve()
     check_warehouse_path(warehouse)
