@@ -57,7 +57,9 @@ outside_loops as (
 
 -- the rest are in a loop or lead into one: usually a handful of rows
 loop_candidates as (
-    select links.member_key, links.referrer_key
+    select
+        links.member_key,
+        links.referrer_key
     from links
     left join outside_loops on links.member_key = outside_loops.member_key
     where outside_loops.member_key is null

@@ -68,7 +68,8 @@ isolated_tail as (
     select min(order_date) as first_isolated_date
     from order_days_counted
     where
-        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }} > {{ var('dq_isolated_gap_days') }}
+        {{ dbt.datediff('previous_order_date', 'order_date', 'day') }}
+        > {{ var('dq_isolated_gap_days') }}
         and orders_from_here <= {{ var('dq_isolated_tail_share') }} * all_orders
 ),
 

@@ -24,7 +24,11 @@ purchases as (
 interactions as (
     select * from {{ ref('int_interactions_as_of_date') }}
     where
-        event_type in ({% for rule in event_rules %}'{{ rule.event_type }}'{{ ', ' if not loop.last }}{% endfor %})
+        event_type in (
+            {%- for rule in event_rules %}
+                '{{ rule.event_type }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
         -- a redemption without an amount moves nothing
         and (event_type != 'points_redeem' or points is not null)
 ),
@@ -54,12 +58,12 @@ ranked_events as (
         member_id,
         case event_type
             {%- for rule in event_rules %}
-            when '{{ rule.event_type }}' then '{{ rule.reason }}'
+                when '{{ rule.event_type }}' then '{{ rule.reason }}'
             {%- endfor %}
         end as reason,
         case event_type
             {%- for rule in event_rules %}
-            when '{{ rule.event_type }}' then {{ rule.points }}
+                when '{{ rule.event_type }}' then {{ rule.points }}
             {%- endfor %}
         end as points_moved,
         occurred_at,
@@ -69,7 +73,7 @@ ranked_events as (
                 event_type,
                 case event_type
                     {%- for rule in event_rules %}
-                    when '{{ rule.event_type }}' then {{ rule.once_per }}
+                        when '{{ rule.event_type }}' then {{ rule.once_per }}
                     {%- endfor %}
                 end
             order by occurred_at, event_id
