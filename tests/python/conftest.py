@@ -34,8 +34,14 @@ def generation_summary(small_raw: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """dbt's manifest of the project as it stands (`dbt parse`; nothing is built)."""
+def parsed_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dbt target folder holding the manifest of the project as it stands (`dbt parse`; nothing is built)."""
     target = tmp_path_factory.mktemp("parse")
     run_dbt(["parse"], target / "unused.duckdb", target_path=target)
-    return json.loads((target / "manifest.json").read_text())
+    return target
+
+
+@pytest.fixture(scope="session")
+def parsed_manifest(parsed_target: Path) -> dict:
+    """dbt's manifest of the project as it stands."""
+    return json.loads((parsed_target / "manifest.json").read_text())
