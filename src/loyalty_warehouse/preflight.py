@@ -79,7 +79,8 @@ class PreflightResult:
         for name, cols in self.binary_text_columns.items():
             lines.append(f"{name}: text stored as bytes, decoded as UTF-8: {', '.join(cols)}")
         for name, cols in self.zoned_timestamps.items():
-            lines.append(f"{name}: timestamps stored with a time zone, read as the UTC instants they are: {', '.join(cols)}")
+            zoned = ", ".join(cols)
+            lines.append(f"{name}: timestamps stored with a time zone, read as the UTC instants they are: {zoned}")
         for name in self.unknown_files:
             lines.append(f"{name}: not a raw table of the contract, ignored")
         return lines

@@ -243,7 +243,8 @@ def test_bad_csv_value_far_past_any_sample_is_named(small_raw: Path, tmp_path: P
     assert pq.read_metadata(small_raw / "raw_interactions.parquet").num_rows > 90_010
     _set_field(path, 90_005, "occurred_at", b"yesterday")
     with pytest.raises(
-        RawDataError, match="raw_interactions.csv: column occurred_at should be timestamp but line 90005 has 'yesterday'"
+        RawDataError,
+        match="raw_interactions.csv: column occurred_at should be timestamp but line 90005 has 'yesterday'",
     ):
         check_raw_dir(raw, tmp_path / "placeholders")
 
@@ -262,7 +263,8 @@ def test_semicolon_delimited_csv_is_named_as_such(small_raw: Path, tmp_path: Pat
     path = raw / "raw_campaigns.csv"
     pacsv.write_csv(pq.read_table(raw / "raw_campaigns.parquet"), path, pacsv.WriteOptions(delimiter=";"))
     (raw / "raw_campaigns.parquet").unlink()
-    with pytest.raises(RawDataError, match="raw_campaigns.csv: the header is separated by ';'; the contract's CSV files use ','"):
+    expected = "raw_campaigns.csv: the header is separated by ';'; the contract's CSV files use ','"
+    with pytest.raises(RawDataError, match=expected):
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
@@ -279,7 +281,8 @@ def test_corrupt_parquet_page_is_named(small_raw: Path, tmp_path: Path) -> None:
     start = city.data_page_offset
     data[start:start + 64] = bytes((i * 97 + 13) % 256 for i in range(64))
     path.write_bytes(bytes(data))
-    with pytest.raises(RawDataError, match=r"raw_members.parquet: row group 1 of \d+ cannot be read .*the file is corrupt") as failure:
+    expected = r"raw_members.parquet: row group 1 of \d+ cannot be read .*the file is corrupt"
+    with pytest.raises(RawDataError, match=expected) as failure:
         check_raw_dir(raw, tmp_path / "placeholders")
     assert "\n" not in str(failure.value)
 

@@ -79,7 +79,8 @@ def _read(raw: Path, table: str) -> pd.DataFrame:
 
 def _write(raw: Path, table: str, frame: pd.DataFrame, binary_text: tuple[str, ...] = ()) -> None:
     """Write with the contract's schema, timestamps time-zone aware (+08:00), some text as bytes."""
-    arrow = pa.Table.from_pandas(frame.reset_index(drop=True), schema=TABLES_BY_NAME[table].schema, preserve_index=False)
+    schema = TABLES_BY_NAME[table].schema
+    arrow = pa.Table.from_pandas(frame.reset_index(drop=True), schema=schema, preserve_index=False)
     for position, column in enumerate(arrow.schema):
         values = arrow.column(position)
         if pa.types.is_timestamp(column.type) and table in TIMESTAMP_TABLES:
@@ -295,7 +296,8 @@ def test_orders_held_back_are_the_planted_ones_and_their_members_orders(
 ) -> None:
     plan = real_build["plan"]
     orders = _read(real_build["raw"], "raw_orders")
-    expected = {order: {"orphan_member_id"} for order in orders[orders["member_id"].isin(_held_back_members(plan))]["order_id"]}
+    of_held_back = orders[orders["member_id"].isin(_held_back_members(plan))]["order_id"]
+    expected = {order: {"orphan_member_id"} for order in of_held_back}
     assert expected, "the held-back referrers should have orders"
     expected[plan.funding_order] = {"duplicate_id_conflict"}
     expected[plan.stray_order] = {"isolated_timestamp"}
@@ -346,7 +348,9 @@ def test_implausible_values_and_held_back_referrers_are_cleaned_with_a_note(
     assert values == (3, 0, 2)
 
 
-def test_a_redemption_whose_purchase_was_held_back_is_unfunded(real_build: dict, con: duckdb.DuckDBPyConnection) -> None:
+def test_a_redemption_whose_purchase_was_held_back_is_unfunded(
+    real_build: dict, con: duckdb.DuckDBPyConnection
+) -> None:
     plan = real_build["plan"]
     assert con.execute("select min(running_balance) from membership.fct_points_ledger").fetchone()[0] >= 0
     row = con.execute(
@@ -373,7 +377,9 @@ def test_timestamps_in_another_zone_land_in_utc(
     assert con.execute("select distinct as_of_date from member_facts.fct_members").fetchall() == [(last_order_day,)]
 
 
-def test_text_stored_as_bytes_is_staged_as_text(real_build: dict, small_raw: Path, con: duckdb.DuckDBPyConnection) -> None:
+def test_text_stored_as_bytes_is_staged_as_text(
+    real_build: dict, small_raw: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     cities = _read(small_raw, "raw_members").set_index("member_id")["city"]
     staged = con.execute("select member_id, city from staging.stg_raw__members").df().set_index("member_id")
     assert staged["city"].notna().sum() > 0.9 * len(staged)
