@@ -36,9 +36,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+import cdnow
 from loyalty_warehouse.contract import RAW_TABLES, TABLES_BY_NAME
 
 pytestmark = pytest.mark.e2e
@@ -413,3 +415,68 @@ def test_as_of_date_ignores_the_stray_order(real_build: dict, small_raw: Path, c
     stray_day = last_order_day + dt.timedelta(days=STRAY_DAYS_AFTER)
     assert con.execute("select max(as_of_date) from member_facts.fct_members").fetchone()[0] == last_order_day
     assert con.execute("select max(order_date) from member_facts.fct_orders").fetchone()[0] < stray_day
+
+
+# --- an orders-only brand: CDNOW's public order history, members and orders as CSV, nothing else
+
+OPTIONAL_TABLES = [t.name for t in RAW_TABLES if not t.required]
+
+
+@pytest.fixture(scope="module")
+def orders_only_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    work = tmp_path_factory.mktemp("orders_only")
+    converted = cdnow.write_raw_files(work / "converted")
+    raw = work / "cdnow export"
+    raw.mkdir()
+    for table in ("raw_members", "raw_orders"):
+        pacsv.write_csv(pq.read_table(converted / f"{table}.parquet"), raw / f"{table}.csv")
+    warehouse = work / "cdnow.duckdb"
+    loyalty = Path(sys.executable).with_name("loyalty")
+    command = [str(loyalty), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    proc = subprocess.run(
+        [*command, "--vars", '{"currency_code": "USD"}'],
+        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"), capture_output=True, text=True, timeout=1800,
+    )
+    print(proc.stderr[-3000:])
+    return {"raw": raw, "warehouse": warehouse, "proc": proc}
+
+
+def test_orders_only_brand_publishes_with_notes_on_what_is_empty(orders_only_build: dict) -> None:
+    proc = orders_only_build["proc"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    notes = [line.strip() for line in proc.stderr.splitlines() if line.strip().startswith("note:")]
+    for table in OPTIONAL_TABLES:
+        assert any(note.startswith(f"note: optional table {table} not found: building with an empty one; ")
+                   for note in notes), f"no note for {table}: {notes}"
+    interactions_note = next(note for note in notes if "raw_interactions not found" in note)
+    assert "the whole KOC programme will be zero or empty" in interactions_note
+
+
+def test_orders_only_brand_figures_match_the_order_history(orders_only_build: dict) -> None:
+    """The headline and the member facts, against the CDNOW file read on its own."""
+    assert orders_only_build["proc"].returncode == 0
+    lines = cdnow.read_cdnow()
+    customers = {customer for customer, _, _, _ in lines}
+    last_day = max(day for _, day, _, _ in lines)
+    dollars = sum(value for _, _, _, value in lines)
+    purchase_days = {}
+    for customer, day, _, _ in lines:
+        purchase_days.setdefault(customer, set()).add(day)
+    repeaters = sum(1 for days in purchase_days.values() if len(days) >= 2)
+    headline_line = next(line for line in orders_only_build["proc"].stdout.splitlines() if line.startswith("as of "))
+    assert headline_line == (
+        f"as of {last_day}: {len(customers):,} members, {len(customers):,} buyers, {len(lines):,} purchases, "
+        f"net GMV {dollars:,.2f} USD, repeat customers {repeaters / len(customers):.1%} of buyers"
+    )
+    con = duckdb.connect(str(orders_only_build["warehouse"]), read_only=True)
+    try:
+        members = con.execute(
+            "select count(*), sum(purchases_lifetime), count(*) filter (where is_repeat_customer) "
+            "from member_facts.fct_members"
+        ).fetchone()
+        empty = [t for t in ("member_facts.fct_interactions", "koc.fct_koc_roster_monthly")
+                 if con.execute(f"select count(*) from {t}").fetchone()[0] != 0]
+    finally:
+        con.close()
+    assert members == (len(customers), len(lines), repeaters)
+    assert empty == []
