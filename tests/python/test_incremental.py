@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -68,14 +69,14 @@ def _with_conflicting_version_of_an_old_order(raw: Path, out: Path) -> str:
     bought again later (as a corrected re-export would deliver it); return its order id."""
     shutil.copytree(raw, out)
     orders = pq.read_table(out / "raw_orders.parquet")
-    frame = orders.to_pandas()
+    frame = orders.select(["order_id", "member_id", "ordered_at", "status"]).to_pandas()
     purchases = frame[frame["status"] == "paid"].sort_values(["ordered_at", "order_id"])
     repeaters = purchases.groupby("member_id")["order_id"].transform("size") >= 3
     old = purchases[repeaters].iloc[0]
-    conflict = {**{name: old[name] for name in orders.schema.names}, "paid_amount": old["paid_amount"] + 10}
-    schema = pa.schema([f.with_nullable(True) for f in orders.schema])
-    extra = pa.Table.from_pylist([conflict], schema=schema)
-    pq.write_table(pa.concat_tables([orders.cast(schema), extra]), out / "raw_orders.parquet")
+    row = orders.slice(int(old.name), 1)
+    position = row.schema.get_field_index("paid_amount")
+    corrected = row.set_column(position, row.schema.field(position), pc.add(row["paid_amount"], 10.0))
+    pq.write_table(pa.concat_tables([orders, corrected]), out / "raw_orders.parquet")
     return str(old["order_id"])
 
 
