@@ -3,8 +3,9 @@
     Each run reprocesses everything from `incremental_lookback_days` before the latest
     timestamp already loaded, so rows that arrive late (by up to that many days) are
     picked up; `delete+insert` on the model's key replaces what was loaded before.
-    Rows that disappear from the raw files, or arrive later than the lookback, need
-    `--full-refresh`. -#}
+    Orders are also compared with what was loaded, whatever their date (a corrected or
+    held-back old order re-derives its member), and rows staging no longer supports are
+    deleted. Events that disappear, or arrive later than the lookback, need `--full-refresh`. -#}
 
 {#- The earliest time the current run reprocesses, read from the model's own table. -#}
 {% macro incremental_cutoff(time_column) -%}
