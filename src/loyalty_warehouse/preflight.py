@@ -9,7 +9,8 @@ columns, with a note saying which public tables will then be empty. Each file is
   a sample; timestamps are UTC and written one way.
 - Parquet: every column decodes (a corrupt page is named here, not deep inside dbt); text is valid
   UTF-8 (the column and row are named); text stored as bytes is accepted when it decodes, and the
-  models decode it; timestamps carry no zone other than UTC.
+  models decode it; a timestamp stored with a time zone is an exact instant and is read in UTC
+  (noted), a naive one is taken to be UTC already.
 
 Extra columns are tolerated and reported. Every error names the file, the column or line, and what
 to do.
@@ -59,6 +60,7 @@ class PreflightResult:
     binary_text_columns: dict[str, list[str]] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
     unknown_files: list[str] = field(default_factory=list)
+    zoned_timestamps: dict[str, list[str]] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         lines = []
@@ -76,6 +78,9 @@ class PreflightResult:
             lines.append(f"{name}: extra columns ignored: {', '.join(cols)}")
         for name, cols in self.binary_text_columns.items():
             lines.append(f"{name}: text stored as bytes, decoded as UTF-8: {', '.join(cols)}")
+        for name, cols in self.zoned_timestamps.items():
+            zoned = ", ".join(cols)
+            lines.append(f"{name}: timestamps stored with a time zone, read as the UTC instants they are: {zoned}")
         for name in self.unknown_files:
             lines.append(f"{name}: not a raw table of the contract, ignored")
         return lines
@@ -135,23 +140,36 @@ def _check_parquet_types(path: Path, table: RawTable, types: dict[str, str]) -> 
             )
 
 
+def zoned_timestamp_columns(path: Path, table: RawTable) -> list[str]:
+    """Timestamp columns stored with a time zone other than UTC, as 'column (zone)'.
+
+    Parquet stores a zoned timestamp as the UTC instant plus the zone's name, so the instant is exact
+    whatever the zone; every connection reads it in UTC (db.py). Only naive timestamps must already be UTC.
+    """
+    schema = pq.read_schema(path)
+    zoned = []
+    for col in table.columns:
+        if col.sql_type != "timestamp" or col.name not in schema.names:
+            continue
+        arrow_type = schema.field(col.name).type
+        if pa.types.is_timestamp(arrow_type) and arrow_type.tz not in (None, "UTC", "Etc/UTC", "+00:00"):
+            zoned.append(f"{col.name} ({arrow_type.tz})")
+    return zoned
+
+
+def _one_line(exc: Exception) -> str:
+    """A library's multi-line message on one line (every error of the preflight is one line)."""
+    return " ".join(str(exc).split())
+
+
 def _check_parquet_content(path: Path, table: RawTable) -> list[str]:
     """Read every row group of every contract column; return the text columns stored as bytes."""
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
-        raise RawDataError(f"{path}: not a readable Parquet file ({exc}); re-export it") from exc
+        raise RawDataError(f"{path}: not a readable Parquet file ({_one_line(exc)}); re-export it") from exc
     schema = parquet.schema_arrow
     wanted = [c for c in table.columns if c.name in schema.names]
-    for col in wanted:
-        arrow_type = schema.field(col.name).type
-        if col.sql_type == "timestamp" and pa.types.is_timestamp(arrow_type) and arrow_type.tz not in (
-            None, "UTC", "Etc/UTC", "+00:00"
-        ):
-            raise RawDataError(
-                f"{path}: column {col.name} is in time zone {arrow_type.tz}; timestamps must be UTC - "
-                "convert them to UTC before exporting"
-            )
     binary = [c.name for c in wanted if c.sql_type == "varchar" and pa.types.is_binary(schema.field(c.name).type)]
     text = [c.name for c in wanted if c.sql_type == "varchar" and c.name not in binary]
     first_row = 0
@@ -160,7 +178,7 @@ def _check_parquet_content(path: Path, table: RawTable) -> list[str]:
             batch = parquet.read_row_group(group, columns=[c.name for c in wanted])
         except (pa.ArrowException, OSError) as exc:
             raise RawDataError(
-                f"{path}: row group {group + 1} of {parquet.num_row_groups} cannot be read ({exc}); "
+                f"{path}: row group {group + 1} of {parquet.num_row_groups} cannot be read ({_one_line(exc)}); "
                 "the file is corrupt - export it again"
             ) from exc
         for name in text + binary:
@@ -214,6 +232,11 @@ def _check_csv_lines(path: Path, table: RawTable) -> None:
         watched = [(i, name) for i, name in enumerate(header) if name in timestamp_columns]
         seen: dict[str, tuple[bool, int]] = {}
         for fields in reader:
+            if fields == header:
+                raise RawDataError(
+                    f"{path}: line {reader.line_num} repeats the header; files joined together keep one header - "
+                    "remove that line and re-export"
+                )
             if len(fields) != len(header):
                 raise RawDataError(
                     f"{path}: line {reader.line_num} has {len(fields)} fields but the header has {len(header)}; "
@@ -336,6 +359,9 @@ def check_raw_dir(raw_dir: Path, placeholder_dir: Path) -> PreflightResult:
             binary = _check_parquet_content(path, table)
             if binary:
                 result.binary_text_columns[table.name] = binary
+            zoned = zoned_timestamp_columns(path, table)
+            if zoned:
+                result.zoned_timestamps[table.name] = zoned
         result.locations[table.name] = path.resolve().as_posix()
         result.row_counts[table.name] = _row_count(path)
         if result.row_counts[table.name] == 0:

@@ -93,6 +93,39 @@ def check_time_bounds(pre: PreflightResult, settings: dict) -> None:
             )
 
 
+def order_period(pre: PreflightResult) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last order day in raw_orders (UTC)."""
+    con = connect()
+    try:
+        return con.execute(
+            "select min(cast(ordered_at as date)), max(cast(ordered_at as date)) "
+            f"from {_relation(pre.locations['raw_orders'])}"
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def check_as_of_date(pre: PreflightResult, settings: dict) -> None:
+    """Stop before dbt when as_of_date is not a date, or falls before the first order or after the load
+    time: every snapshot would be empty (or in the future) and dbt would fail on tests that do not say why."""
+    value = settings.get("as_of_date")
+    if value is None:
+        return
+    try:
+        as_of = dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RawDataError(f"as_of_date {value!r} is not a date; write it as YYYY-MM-DD") from None
+    first, last = order_period(pre)
+    load_day = _cutoffs(settings)[1].date()
+    if first is None or first <= as_of <= load_day:
+        return
+    raise RawDataError(
+        f"as_of_date {as_of} is outside the data's period: raw_orders run from {first} to {last} "
+        f"(loaded up to {load_day}); set as_of_date between {first} and {load_day}, "
+        f"or leave it unset to use the last order day ({last})"
+    )
+
+
 def _suggested_start(pre: PreflightResult, count: BoundCount) -> str:
     con = connect()
     try:

@@ -23,7 +23,7 @@ from . import gates as ge_gates
 from . import paths, project_vars
 from .db import connect
 from .preflight import PreflightResult, check_raw_dir
-from .profile import check_time_bounds, quarantine_summary
+from .profile import check_as_of_date, check_time_bounds, quarantine_summary
 
 Progress = Callable[[str], None]
 
@@ -181,6 +181,7 @@ def build(
         say(f"  note: {note}")
     say("  " + ", ".join(f"{name} {rows:,}" for name, rows in pre.row_counts.items()))
     check_time_bounds(pre, settings)
+    check_as_of_date(pre, settings)
     docs = (docs_dir or data_docs_path(warehouse)) if gates else None
     if docs is not None:
         shutil.rmtree(docs, ignore_errors=True)

@@ -1,5 +1,6 @@
 -- Every points_redeem event on or before as_of_date of a member in fct_members is a
--- redemption in the ledger, debiting exactly its points: a redemption with missing points
+-- redemption in the ledger, debiting exactly its points - applied to the balance, or unfunded
+-- when the quarantine held back what earned them (D61): a redemption with missing points
 -- is not silently dropped.
 with
 
@@ -20,7 +21,7 @@ redemptions as (
 ledger_redemptions as (
     select
         event_id,
-        points
+        points - unfunded_points as points
     from {{ ref('fct_points_ledger') }}
     where reason = 'redemption'
 )

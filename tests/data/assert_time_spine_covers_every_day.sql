@@ -1,4 +1,5 @@
-{#- The MetricFlow time spine has every day from time_spine_start_date to as_of_date (or
+{#- The MetricFlow time spine has every day from time_spine_start_date (or the first registration or
+    order, when earlier) to as_of_date (or
     time_spine_end_date) exactly once: it is built from 10,000 numbers, so a longer range would
     silently lose its last days. Returns a row when the spine's range or its day count is off. -#}
 with
@@ -11,15 +12,29 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+first_registration as (
+    select min(cast(registered_at as date)) as first_date from {{ ref('stg_raw__members') }}
+),
+
+first_order as (
+    select min(order_date) as first_date from {{ ref('stg_raw__orders') }}
+),
+
 expected as (
     select
-        cast('{{ var("time_spine_start_date") }}' as date) as first_date,
+        least(
+            cast('{{ var("time_spine_start_date") }}' as date),
+            coalesce(first_registration.first_date, cast('{{ var("time_spine_start_date") }}' as date)),
+            coalesce(first_order.first_date, cast('{{ var("time_spine_start_date") }}' as date))
+        ) as first_date,
         {% if var('time_spine_end_date') is none -%}
             as_of.as_of_date as last_date
         {%- else -%}
             cast('{{ var("time_spine_end_date") }}' as date) as last_date
         {%- endif %}
     from as_of
+    cross join first_registration
+    cross join first_order
 ),
 
 expected_days as (

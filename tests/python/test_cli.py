@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -67,3 +77,133 @@ def test_query_errors_are_one_line(runner: CliRunner, tiny_warehouse: Path, tmp_
     bad = runner.invoke(main, ["query", "select * from no_such_table", "--warehouse", str(tiny_warehouse)])
     assert bad.exit_code == 1 and "query failed" in bad.output and "no_such_table" in bad.output
     assert "Traceback" not in missing.output + bad.output
+
+
+# --- bad invocations: one line naming the argument and the fix, never a traceback
+
+
+def _one_clean_line(result) -> str:
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, result.output
+    return errors[0]
+
+
+def test_vars_that_are_not_json_say_how_to_write_them(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["build", "--raw-dir", str(tmp_path), "--vars", "{member_window_days: 180}"])
+    assert result.exit_code == 2
+    line = _one_clean_line(result)
+    assert "--vars is not valid JSON" in line and """--vars '{"member_window_days": 180}'""" in line
+
+
+def test_vars_that_are_not_an_object_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["build", "--raw-dir", str(tmp_path), "--vars", "[180]"])
+    assert result.exit_code == 2
+    assert "--vars must be a JSON object of var names and values, got list" in _one_clean_line(result)
+
+
+def test_a_misspelled_var_gets_the_closest_name(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["build", "--raw-dir", str(tmp_path), "--vars", '{"member_windows_days": 180}'])
+    assert result.exit_code == 2
+    assert "unknown var 'member_windows_days': did you mean 'member_window_days'?" in _one_clean_line(result)
+
+
+def test_a_folder_as_warehouse_is_refused(runner: CliRunner, small_raw: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "warehouse"
+    folder.mkdir()
+    result = runner.invoke(main, ["build", "--raw-dir", str(small_raw), "--warehouse", str(folder)])
+    assert result.exit_code == 1
+    assert f"--warehouse {folder} is a folder; give the path of a .duckdb file inside it" in _one_clean_line(result)
+
+
+def test_a_read_only_warehouse_location_is_refused(small_raw: Path, tmp_path: Path) -> None:
+    """A folder nobody may write to: a read-only mount for root (who ignores permission bits), else chmod."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    warehouse = folder / "loyalty.duckdb"
+    build = [str(Path(sys.executable).with_name("loyalty")), "build", "--raw-dir", str(small_raw),
+             "--warehouse", str(warehouse)]
+    if os.geteuid() == 0:
+        mount = f"mount -t tmpfs -o ro,size=1m tmpfs {shlex.quote(str(folder))} && exec {shlex.join(build)}"
+        command = ["unshare", "--mount", "sh", "-c", mount]
+    else:
+        folder.chmod(0o555)
+        command = build
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if "unshare" in command and "mount" in proc.stderr and "loyalty" not in proc.stderr:
+        pytest.skip(f"cannot mount a read-only folder here: {proc.stderr.strip()}")
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    expected = f"error: cannot write the warehouse at {warehouse}: {folder} is not writable; choose another --warehouse"
+    assert expected in proc.stderr.splitlines()
+
+
+# --- an as_of_date outside the data stops before dbt
+
+
+def _order_period(raw: Path) -> tuple[dt.date, dt.date]:
+    ordered_at = pq.read_table(raw / "raw_orders.parquet", columns=["ordered_at"])["ordered_at"]
+    return pc.min(ordered_at).as_py().date(), pc.max(ordered_at).as_py().date()
+
+
+@pytest.mark.parametrize("side", ["before the first order", "after the load time"])
+def test_as_of_date_outside_the_data_stops_before_dbt(
+    side: str, runner: CliRunner, small_raw: Path, tmp_path: Path
+) -> None:
+    first, last = _order_period(small_raw)
+    as_of = first - dt.timedelta(days=1) if side.startswith("before") else dt.date.today() + dt.timedelta(days=30)
+    warehouse = tmp_path / "loyalty.duckdb"
+    result = runner.invoke(main, ["build", "--raw-dir", str(small_raw), "--warehouse", str(warehouse),
+                                  "--vars", json.dumps({"as_of_date": as_of.isoformat()})])
+    assert result.exit_code == 1
+    line = _one_clean_line(result)
+    assert f"as_of_date {as_of} is outside the data's period: raw_orders run from {first} to {last}" in line
+    assert f"or leave it unset to use the last order day ({last})" in line
+    assert "great-expectations" not in result.output and "with dbt" not in result.output
+    assert not warehouse.exists() and not (tmp_path / "loyalty.building.duckdb").exists()
+
+
+def test_as_of_date_that_is_not_a_date_is_named(runner: CliRunner, small_raw: Path, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["build", "--raw-dir", str(small_raw), "--warehouse", str(tmp_path / "w.duckdb"),
+                                  "--vars", '{"as_of_date": "30/06/2024"}'])
+    assert result.exit_code == 1
+    assert "as_of_date '30/06/2024' is not a date; write it as YYYY-MM-DD" in _one_clean_line(result)
+
+
+# --- loyalty query: formats and limits
+
+
+def _query(runner: CliRunner, warehouse: Path, *options: str):
+    sql = "select * from customer_value.rpt_rfm_segments order by members desc"
+    result = runner.invoke(main, ["query", sql, "--warehouse", str(warehouse), *options])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_query_as_csv_and_json(runner: CliRunner, tiny_warehouse: Path) -> None:
+    as_csv = list(csv.reader(io.StringIO(_query(runner, tiny_warehouse, "--format", "csv").stdout)))
+    assert as_csv == [["rfm_segment", "members"], ["champions", "10"], ["at_risk", "3"]]
+    as_json = json.loads(_query(runner, tiny_warehouse, "--format", "json").stdout)
+    assert as_json == [{"rfm_segment": "champions", "members": 10}, {"rfm_segment": "at_risk", "members": 3}]
+
+
+def test_query_limit_says_how_many_rows_were_left_out(runner: CliRunner, tiny_warehouse: Path) -> None:
+    table = _query(runner, tiny_warehouse, "--format", "table", "--limit", "1").stdout.splitlines()
+    assert table[0].split() == ["rfm_segment", "members"] and table[2].split() == ["champions", "10"]
+    assert table[3] == "(showing 1 of 2 rows; use --limit N for more)" and len(table) == 4
+    limited_json = json.loads(_query(runner, tiny_warehouse, "--format", "json", "--limit", "1").stdout)
+    assert limited_json == [{"rfm_segment": "champions", "members": 10}]
+    limited_csv = _query(runner, tiny_warehouse, "--format", "csv", "--limit", "1").stdout.splitlines()
+    assert limited_csv == ["rfm_segment,members", "champions,10"]
+
+
+def test_query_aligns_chinese_text_by_display_width(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "cities.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table cities as select * from (values ('上海', 1), ('Xi''an', 2)) as t(city, members)")
+    con.close()
+    result = runner.invoke(main, ["query", "select * from cities order by members", "--warehouse", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # '上海' is two characters but four columns wide, so it gets one space of padding, 'Xi'an' none
+    assert lines[2:] == ["上海   1", "Xi'an  2"]

@@ -71,3 +71,18 @@ def test_every_macro_and_argument_is_documented(built_warehouse: Path) -> None:
         if missing:
             problems.append(f"{macro['name']}: arguments without a description: {missing}")
     assert not problems, "\n".join(problems)
+
+
+def test_data_quality_page_lists_every_reason_and_value_rule() -> None:
+    """docs/data-quality.md names every quarantine reason of the seed and every cleaning reason of the value rules."""
+    import csv
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "data-quality.md").read_text(encoding="utf-8")
+    with (root / "seeds" / "ref_quarantine_reasons.csv").open(newline="", encoding="utf-8") as fh:
+        reasons = [row["quarantine_reason"] for row in csv.DictReader(fh)]
+    cleaning = re.findall(r"'reason': '(\w+)'", (root / "macros" / "quarantine" / "value_rules.sql").read_text())
+    assert len(reasons) > 10 and len(cleaning) >= 3
+    missing = [reason for reason in reasons + cleaning if f"`{reason}`" not in page]
+    assert not missing, f"docs/data-quality.md does not explain: {missing}"

@@ -9,8 +9,13 @@ the full build of the complete files (the session's `built_warehouse`).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from loyalty_warehouse.increments import split_last_day
@@ -56,4 +61,49 @@ def test_incremental_build_equals_full_refresh(small_raw: Path, built_warehouse:
     for d in diffs:
         print(f"{d.table:50} {d.rows_left:>8} rows  incremental {d.fingerprint_left}  full {d.fingerprint_right}")
     unequal = [d for d in diffs if not d.equal]
+    assert not unequal, "incremental differs from full refresh:\n" + "\n".join(d.describe() for d in unequal)
+
+
+def _with_conflicting_version_of_an_old_order(raw: Path, out: Path) -> str:
+    """Copy ``raw`` to ``out`` with a second, different version of the first purchase of a member who
+    bought again later (as a corrected re-export would deliver it); return its order id."""
+    shutil.copytree(raw, out)
+    orders = pq.read_table(out / "raw_orders.parquet")
+    frame = orders.select(["order_id", "member_id", "ordered_at", "status"]).to_pandas()
+    purchases = frame[frame["status"] == "paid"].sort_values(["ordered_at", "order_id"])
+    repeaters = purchases.groupby("member_id")["order_id"].transform("size") >= 3
+    old = purchases[repeaters].iloc[0]
+    row = orders.slice(int(old.name), 1)
+    position = row.schema.get_field_index("paid_amount")
+    corrected = row.set_column(position, row.schema.field(position), pc.add(row["paid_amount"], 10.0))
+    pq.write_table(pa.concat_tables([orders, corrected]), out / "raw_orders.parquet")
+    return str(old["order_id"])
+
+
+def test_a_conflicting_duplicate_of_an_old_order_on_a_later_day_equals_a_full_refresh(
+    small_raw: Path, tmp_path: Path
+) -> None:
+    """A later export holds a second version of a months-old order: the quarantine holds both back,
+    and the incremental build must drop the order (and re-derive its member) as a full refresh does."""
+    early = tmp_path / "raw_early"
+    split_last_day(small_raw, early)
+    later = tmp_path / "raw_later"
+    order_id = _with_conflicting_version_of_an_old_order(small_raw, later)
+    warehouse = tmp_path / "incremental.duckdb"
+    _run(early, warehouse, tmp_path)
+    _run(later, warehouse, tmp_path)
+    full = tmp_path / "full.duckdb"
+    _run(later, full, tmp_path)
+    con = duckdb.connect(str(full), read_only=True)
+    try:
+        held = con.execute(
+            "select count(*) from quarantine.qrn_quarantined_rows where record_key = ? and quarantine_reason = ?",
+            [order_id, "duplicate_id_conflict"],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert held == 2
+    incremental, refreshed = _public_rows(warehouse), _public_rows(full)
+    assert sorted(incremental) == sorted(refreshed)
+    unequal = [d for d in (diff_rows(t, incremental[t], refreshed[t]) for t in sorted(refreshed)) if not d.equal]
     assert not unequal, "incremental differs from full refresh:\n" + "\n".join(d.describe() for d in unequal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from loyalty_warehouse.db import connect, quote_path
 from loyalty_warehouse.preflight import RawDataError, check_raw_dir
 
 
@@ -193,11 +196,140 @@ def test_non_utc_offset_in_csv_is_named(small_raw: Path, tmp_path: Path) -> None
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
-def test_non_utc_parquet_time_zone_is_named(small_raw: Path, tmp_path: Path) -> None:
+def test_parquet_timestamps_with_a_zone_are_read_as_utc_instants(small_raw: Path, tmp_path: Path) -> None:
+    """A zoned Parquet timestamp is an exact instant: accepted with a note, read in UTC under any TZ."""
     raw = _copy(small_raw, tmp_path / "raw")
     table = pq.read_table(raw / "raw_campaigns.parquet")
     position = table.schema.get_field_index("starts_at")
-    shanghai = table["starts_at"].cast(pa.timestamp("us", tz="Asia/Shanghai"))
+    shanghai = table["starts_at"].cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us", tz="Asia/Shanghai"))
     pq.write_table(table.set_column(position, "starts_at", shanghai), raw / "raw_campaigns.parquet")
-    with pytest.raises(RawDataError, match="raw_campaigns.parquet: column starts_at is in time zone Asia/Shanghai"):
+    result = check_raw_dir(raw, tmp_path / "placeholders")
+    assert result.zoned_timestamps == {"raw_campaigns": ["starts_at (Asia/Shanghai)"]}
+    assert any("read as the UTC instants they are: starts_at (Asia/Shanghai)" in note for note in result.notes())
+    con = connect()
+    read_back = con.execute(
+        f"select cast(starts_at as timestamp) from {quote_path(result.locations['raw_campaigns'])}"
+    ).fetchall()
+    assert [row[0] for row in read_back] == table["starts_at"].to_pylist()
+
+
+# --- every line and every row group is read, not a sample
+
+
+def _interactions_as_csv(raw: Path) -> Path:
+    path = raw / "raw_interactions.csv"
+    pacsv.write_csv(pq.read_table(raw / "raw_interactions.parquet"), path)
+    (raw / "raw_interactions.parquet").unlink()
+    return path
+
+
+def _set_field(path: Path, number: int, column: str, value: bytes) -> None:
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].replace('"', "").split(",")
+    position = header.index(column)
+
+    def change(line: bytes) -> bytes:
+        fields = next(csv.reader([line.decode("utf-8")]))
+        fields[position] = value.decode("utf-8")
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        return out.getvalue().encode("utf-8")
+
+    _replace_line(path, number, change)
+
+
+def test_bad_csv_value_far_past_any_sample_is_named(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = _interactions_as_csv(raw)
+    assert pq.read_metadata(small_raw / "raw_interactions.parquet").num_rows > 90_010
+    _set_field(path, 90_005, "occurred_at", b"yesterday")
+    with pytest.raises(
+        RawDataError,
+        match="raw_interactions.csv: column occurred_at should be timestamp but line 90005 has 'yesterday'",
+    ):
         check_raw_dir(raw, tmp_path / "placeholders")
+
+
+def test_repeated_header_line_is_named(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = _campaigns_as_csv(raw)
+    header = path.read_bytes().split(b"\n", 1)[0]
+    _replace_line(path, 40, lambda line: header + b"\n" + line)
+    with pytest.raises(RawDataError, match="raw_campaigns.csv: line 40 repeats the header"):
+        check_raw_dir(raw, tmp_path / "placeholders")
+
+
+def test_semicolon_delimited_csv_is_named_as_such(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = raw / "raw_campaigns.csv"
+    pacsv.write_csv(pq.read_table(raw / "raw_campaigns.parquet"), path, pacsv.WriteOptions(delimiter=";"))
+    (raw / "raw_campaigns.parquet").unlink()
+    expected = "raw_campaigns.csv: the header is separated by ';'; the contract's CSV files use ','"
+    with pytest.raises(RawDataError, match=expected):
+        check_raw_dir(raw, tmp_path / "placeholders")
+
+
+def test_corrupt_parquet_page_is_named(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = raw / "raw_members.parquet"
+    metadata = pq.read_metadata(path)
+    city = next(
+        metadata.row_group(0).column(i) for i in range(metadata.num_columns)
+        if metadata.row_group(0).column(i).path_in_schema == "city"
+    )
+    data = bytearray(path.read_bytes())
+    # garble the header of the city column's first data page; the footer stays readable
+    start = city.data_page_offset
+    data[start:start + 64] = bytes((i * 97 + 13) % 256 for i in range(64))
+    path.write_bytes(bytes(data))
+    expected = r"raw_members.parquet: row group 1 of \d+ cannot be read .*the file is corrupt"
+    with pytest.raises(RawDataError, match=expected) as failure:
+        check_raw_dir(raw, tmp_path / "placeholders")
+    assert "\n" not in str(failure.value)
+
+
+def test_invalid_utf8_in_parquet_text_names_the_column_and_row(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = raw / "raw_members.parquet"
+    table = pq.read_table(path)
+    cities = [value.encode("utf-8") if value is not None else None for value in table["city"].to_pylist()]
+    cities[41] = "上海".encode("gbk")
+    as_text = pa.array(cities, pa.binary()).view(pa.string())  # string type, bytes unchecked
+    position = table.schema.get_field_index("city")
+    pq.write_table(table.set_column(position, "city", as_text), path)
+    with pytest.raises(RawDataError, match="raw_members.parquet: column city row 42 is not valid UTF-8 text"):
+        check_raw_dir(raw, tmp_path / "placeholders")
+
+
+def test_text_stored_as_bytes_is_accepted_and_noted(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    path = raw / "raw_members.parquet"
+    table = pq.read_table(path)
+    position = table.schema.get_field_index("city")
+    pq.write_table(table.set_column(position, "city", table["city"].cast(pa.binary())), path)
+    result = check_raw_dir(raw, tmp_path / "placeholders")
+    assert result.binary_text_columns == {"raw_members": ["city"]}
+    assert result.dbt_vars()["raw_binary_text_columns"] == {"raw_members": ["city"]}
+    assert "raw_members: text stored as bytes, decoded as UTF-8: city" in result.notes()
+
+
+def test_empty_interactions_table_builds_with_a_note(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    table = pq.read_table(raw / "raw_interactions.parquet")
+    pq.write_table(table.slice(0, 0), raw / "raw_interactions.parquet")
+    result = check_raw_dir(raw, tmp_path / "placeholders")
+    assert result.empty_tables == ["raw_interactions"]
+    assert any(
+        note.startswith("optional table raw_interactions has no rows; engagement columns") and "KOC programme" in note
+        for note in result.notes()
+    )
+
+
+def test_participations_without_campaigns_get_a_note(small_raw: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw, tmp_path / "raw")
+    (raw / "raw_campaigns.parquet").unlink()
+    result = check_raw_dir(raw, tmp_path / "placeholders")
+    participations = pq.read_metadata(small_raw / "raw_koc_participations.parquet").num_rows
+    assert (
+        f"raw_koc_participations has {participations:,} rows but raw_campaigns is missing or empty: "
+        "every participation will be held back (orphan_campaign_id); export raw_campaigns too"
+    ) in result.notes()

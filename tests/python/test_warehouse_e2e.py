@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
+import datetime as dt
+import json
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -12,9 +17,8 @@ import pytest
 
 from loyalty_warehouse.gates import GateError
 from loyalty_warehouse.generator import GeneratorConfig, generate
-from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.report import headline
-from loyalty_warehouse.runner import build, run_dbt, working_path
+from loyalty_warehouse.runner import build, working_path
 
 pytestmark = pytest.mark.e2e
 
@@ -82,38 +86,53 @@ def test_referral_conversions_match_an_independent_count(built_warehouse: Path, 
     assert got == expected > 0
 
 
-def test_changing_the_window_var_changes_the_window_aggregates(
+def _own_data_var_example() -> tuple[str, dict]:
+    """The `loyalty build --vars '...'` line of docs/own-data.md, and its vars."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "own-data.md").read_text(encoding="utf-8")
+    line = next(line.strip() for line in text.splitlines() if line.strip().startswith(".venv/bin/loyalty build --vars"))
+    return line, json.loads(line.split("--vars", 1)[1].strip().strip("'"))
+
+
+def test_the_docs_var_change_example_changes_the_window_figures(
     built_warehouse: Path, small_raw: Path, tmp_path: Path
 ) -> None:
-    warehouse = tmp_path / "copy.duckdb"
-    shutil.copy(built_warehouse, warehouse)
-    locations = check_raw_dir(small_raw, tmp_path / "placeholders").locations
-    run_dbt(
-        ["build", "--select", "fct_members"],
-        warehouse,
-        {"raw_locations": locations, "member_window_days": 30},
-        target_path=tmp_path / "target",
+    """docs/own-data.md's example, verbatim through `loyalty build`, recomputed from the raw file."""
+    line, example_vars = _own_data_var_example()
+    assert example_vars == {"member_window_days": 180, "as_of_date": "2024-06-30"}, line
+    command = shlex.split(line)
+    command[0] = str(Path(sys.executable).with_name("loyalty"))
+    warehouse = tmp_path / "example.duckdb"
+    proc = subprocess.run(
+        [*command, "--raw-dir", str(small_raw), "--warehouse", str(warehouse)],
+        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"), capture_output=True, text=True, timeout=1800,
     )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    as_of = dt.date.fromisoformat(example_vars["as_of_date"])
+    window_start = as_of - dt.timedelta(days=example_vars["member_window_days"] - 1)
     con = _connect(warehouse, small_raw)
-    got = dict(con.execute("select member_id, purchases_in_window from member_facts.fct_members").fetchall())
-    assert con.execute("select distinct window_days from member_facts.fct_members").fetchall() == [(30,)]
-    # the same figure computed straight from the raw file, without the models
-    expected = dict(
-        con.execute(
-            """
-            select member_id, count(*)
-            from (select distinct * from raw_orders)
-            where status in ('paid', 'partially_refunded')
-              and cast(ordered_at as date) between date '2024-12-31' - 29 and date '2024-12-31'
-            group by member_id
-            """
-        ).fetchall()
-    )
-    assert {k: v for k, v in got.items() if v} == expected
-    before = _connect(built_warehouse, small_raw).execute(
+    assert con.execute("select distinct window_days, as_of_date from member_facts.fct_members").fetchall() == [
+        (example_vars["member_window_days"], as_of)
+    ]
+    got = {member: (purchases, float(amount)) for member, purchases, amount in con.execute(
+        "select member_id, purchases_in_window, net_amount_in_window from member_facts.fct_members "
+        "where purchases_in_window > 0"
+    ).fetchall()}
+    # the same figures straight from the raw file, without the models
+    expected = {member: (purchases, round(amount, 2)) for member, purchases, amount in con.execute(
+        """
+        select member_id, count(*), sum(round(paid_amount, 2) - round(coalesce(refund_amount, 0), 2))
+        from (select distinct * from raw_orders)
+        where status in ('paid', 'partially_refunded') and cast(ordered_at as date) between ? and ?
+        group by member_id
+        """,
+        [window_start, as_of],
+    ).fetchall()}
+    assert got.keys() == expected.keys() and len(got) > 100
+    assert all(got[m][0] == expected[m][0] and abs(got[m][1] - expected[m][1]) < 0.005 for m in got)
+    default_window = _connect(built_warehouse, small_raw).execute(
         "select sum(purchases_in_window) from member_facts.fct_members"
     ).fetchone()[0]
-    assert sum(got.values()) < before
+    assert sum(p for p, _ in got.values()) < default_window
 
 
 def test_csv_exports_build_the_same_warehouse(built_warehouse: Path, small_raw: Path, tmp_path: Path) -> None:

@@ -3,23 +3,43 @@
         materialized='incremental',
         unique_key=['member_id', 'activity_date'],
         incremental_strategy=incremental_strategy(),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_stale_rows('stale.purchases > 0 and not exists (select 1 from ' ~ ref('stg_raw__orders') ~ ' as staged where staged.is_purchase and staged.member_id = stale.member_id and staged.order_date = stale.activity_date)') }}"
     )
 }}
+
+{%- if is_incremental() %}
+{#- the days whose purchases changed, whatever their date (an old order corrected or held back) -#}
+{%- set changed_days = purchase_days_changed(ref('stg_raw__orders')) -%}
+{%- endif %}
 
 with
 
 orders as (
-    select * from {{ ref('stg_raw__orders') }}
+    select staged_orders.* from {{ ref('stg_raw__orders') }} as staged_orders
     {% if is_incremental() %}
-        where order_date >= {{ incremental_cutoff('activity_date') }}
+        where
+            staged_orders.order_date >= {{ incremental_cutoff('activity_date') }}
+            or exists (
+                select 1 from ({{ changed_days }}) as changed
+                where
+                    changed.member_id = staged_orders.member_id
+                    and changed.activity_date = staged_orders.order_date
+            )
     {% endif %}
 ),
 
 interactions as (
-    select * from {{ ref('stg_raw__interactions') }}
+    select staged_events.* from {{ ref('stg_raw__interactions') }} as staged_events
     {% if is_incremental() %}
-        where event_date >= {{ incremental_cutoff('activity_date') }}
+        where
+            staged_events.event_date >= {{ incremental_cutoff('activity_date') }}
+            or exists (
+                select 1 from ({{ changed_days }}) as changed
+                where
+                    changed.member_id = staged_events.member_id
+                    and changed.activity_date = staged_events.event_date
+            )
     {% endif %}
 ),
 

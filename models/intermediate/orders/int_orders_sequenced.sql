@@ -3,7 +3,8 @@
         materialized='incremental',
         unique_key='order_id',
         incremental_strategy=incremental_strategy(),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_stale_rows('not exists (select 1 from ' ~ ref('stg_raw__orders') ~ ' as staged where staged.order_id = stale.order_id)') }}"
     )
 }}
 
@@ -12,7 +13,9 @@ with
 orders as (
     select * from {{ ref('stg_raw__orders') }}
     {% if is_incremental() %}
-        where member_id in ({{ members_with_orders_since_cutoff(ref('stg_raw__orders')) }})
+        where
+            member_id in ({{ members_with_orders_since_cutoff(ref('stg_raw__orders')) }})
+            or member_id in ({{ members_with_changed_orders(ref('stg_raw__orders')) }})
     {% endif %}
 ),
 
