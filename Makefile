@@ -49,7 +49,7 @@ dashboard: $(STAMP) ## Serve the dashboard over the warehouse on http://127.0.0.
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with ruff
 	@# a warehouse that is never built, so models render as on a clean checkout (not their incremental branch)
-	@LOYALTY_WAREHOUSE_PATH=$(CURDIR)/target/lint/never-built.duckdb $(BIN)/sqlfluff lint models tests/data analyses
+	@LOYALTY_DBT_PATH=$(CURDIR)/target/lint/never-built.duckdb $(BIN)/sqlfluff lint models tests/data analyses
 	@$(BIN)/ruff check src tests/python scripts
 
 bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
