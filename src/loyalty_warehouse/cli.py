@@ -14,9 +14,9 @@ import duckdb
 
 from . import paths, project_vars
 from .engines import pg_cli
+from .exports import ExportError
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
-from .exports import ExportError
 from .preflight import RawDataError, check_raw_dir
 from .published import (
     DEFAULT_KEEP_BUILDS,
@@ -263,11 +263,8 @@ def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool, k
     _say(f"built in {result.seconds:.1f}s")
     if result.data_docs:
         _say(f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: {result.data_docs / 'index.html'}")
-    click.echo(
-        format_headline(
-            headline(result.warehouse), result.warehouse, result.settings["currency_code"], stable_path(paths.DEFAULT_WAREHOUSE)
-        )
-    )
+    currency, default = result.settings["currency_code"], stable_path(paths.DEFAULT_WAREHOUSE)
+    click.echo(format_headline(headline(result.warehouse), result.warehouse, currency, default))
 
 
 main.add_command(pg_cli.postgres_group)

@@ -213,7 +213,9 @@ def open_current(warehouse: Path, attempts: int = 3) -> tuple[duckdb.DuckDBPyCon
             if build.build_id is not None and not build.database.exists() and attempt + 1 < attempts:
                 time.sleep(0.05)
                 continue
-            raise WarehouseNotFound(f"{build.database} cannot be opened ({exc}); rebuild it with `loyalty build`") from exc
+            raise WarehouseNotFound(
+                f"{build.database} cannot be opened ({exc}); rebuild it with `loyalty build`"
+            ) from exc
         except duckdb.Error as exc:
             raise WarehouseNotFound(
                 f"{build.database} cannot be opened as a DuckDB warehouse ({exc}); rebuild it with `loyalty build`"
