@@ -55,9 +55,8 @@ lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with
 bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
 	@$(BIN)/loyalty bench --members $(or $(MEMBERS),200000)
 
-docs: $(STAMP) ## Generate the dbt docs site for the built warehouse and print the page to open
-	@$(BIN)/dbt docs generate --static --quiet
-	@echo "docs site (one file, opens from disk): $(CURDIR)/target/static_index.html"
+docs: $(STAMP) ## Generate the dbt docs site (catalog from the published build; WAREHOUSE=...) and print the page to open
+	@$(BIN)/loyalty docs $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 # mf asks PyPI for a newer version on every start; a closed local port as proxy skips that.
 MF := HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 $(BIN)/mf

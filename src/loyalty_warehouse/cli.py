@@ -233,6 +233,24 @@ def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
         raise click.ClickException(f"query failed on {warehouse}: {str(exc).splitlines()[0]}") from exc
 
 
+@main.command("docs")
+@warehouse_option
+def docs_cmd(warehouse: Path) -> None:
+    """Generate the dbt docs site (one HTML file) with the catalog of the current published build."""
+    from .docs_site import generate_docs
+
+    try:
+        site, build_used = generate_docs(warehouse, progress=_say)
+    except BuildError as exc:
+        _fail(str(exc))
+    if build_used is None:
+        _say(f"note: no published build at {warehouse}, so the site has no catalog (column types, row counts); "
+             "run `loyalty build` first")
+    else:
+        _say(f"catalog from build {build_used.build_id or build_used.database}")
+    click.echo(f"docs site (one file, opens from disk): {site}")
+
+
 @main.command("dashboard")
 @click.option("--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True, help="Port to listen on (0 = any free port).")

@@ -25,9 +25,10 @@ import pytest
 
 from loyalty_warehouse.exports import MANIFEST_NAME, ExportError, public_tables, read_manifest
 from loyalty_warehouse.generator import GeneratorConfig, generate
+from loyalty_warehouse.paths import PROJECT_DIR
 from loyalty_warehouse.published import Layout, connect_published, current_build, read_pointer
 from loyalty_warehouse.rowdiff import diff_rows, normalise_rows
-from loyalty_warehouse.runner import BuildError, build, publish, working_path
+from loyalty_warehouse.runner import BuildError, build, dbt_executable, publish, working_path
 
 pytestmark = pytest.mark.e2e
 
@@ -316,3 +317,61 @@ def test_a_long_lived_reader_sees_each_new_build_and_its_open_connection_keeps_w
     # The trap the helper avoids: the same path opened again while a connection to it is open is
     # DuckDB's cached instance of the old build.
     assert {r["same_path"] for r in reads} == {first.as_of_date}
+
+
+HOLDER_SCRIPT = """
+import sys, time
+from pathlib import Path
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("select count(*) from member_facts.fct_members").fetchone()
+print("holding", flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.1)
+"""
+
+
+@pytest.fixture
+def held_open(published: dict, tmp_path: Path):
+    """A reader process (a BI tool, the dashboard) holding the published warehouse open."""
+    release = tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER_SCRIPT, str(published["warehouse"]), str(release)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    try:
+        yield published["warehouse"]
+    finally:
+        release.touch()
+        holder.wait(timeout=30)
+
+
+def test_make_docs_works_while_a_reader_holds_the_published_warehouse(held_open: Path, tmp_path: Path) -> None:
+    before = _state(held_open)
+    target = tmp_path / "docs_target"
+    env = os.environ | {"DBT_TARGET_PATH": str(target), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    done = subprocess.run(["make", "--no-print-directory", "docs", f"WAREHOUSE={held_open}"], cwd=PROJECT_DIR,
+                          env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    site = target / "static_index.html"
+    assert f"docs site (one file, opens from disk): {site}" in done.stdout
+    assert site.is_file() and "rpt_rfm_segments" in site.read_text()
+    # the catalog describes the published build, under the published name
+    catalog = json.loads((target / "catalog.json").read_text())["nodes"]
+    assert catalog["model.loyalty_warehouse.rpt_rfm_segments"]["metadata"]["database"] == "loyalty"
+    assert _state(held_open) == before
+
+
+def test_plain_dbt_writes_the_development_file_not_the_published_one(held_open: Path, tmp_path: Path) -> None:
+    """Even with LOYALTY_WAREHOUSE_PATH exported for the CLI, dbt's own default target is warehouse/dev.duckdb."""
+    before = _state(held_open)
+    env = {k: v for k, v in os.environ.items() if k != "LOYALTY_DBT_PATH"} | {
+        "LOYALTY_WAREHOUSE_PATH": str(held_open), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"), "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs")}
+    # run from a scratch folder: the relative default path then lands there, not in the checkout
+    done = subprocess.run([dbt_executable(), "debug", "--project-dir", str(PROJECT_DIR)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "path: warehouse/dev.duckdb" in done.stdout, done.stdout[-3000:]
+    assert (tmp_path / "warehouse" / "dev.duckdb").is_file()  # dbt's connection test opened (created) it
+    assert _state(held_open) == before
