@@ -4,14 +4,16 @@
 
     warehouse/
       loyalty.current.json          the pointer: which build is current (replaced atomically; the commit point)
-      loyalty.duckdb                symlink -> builds/<build id>.duckdb (a stable path for BI tools)
+      loyalty.duckdb                symlink -> builds/<build id>/loyalty.duckdb (a stable path for BI tools)
       loyalty-parquet               symlink -> exports/<build id> (the current Parquet export)
-      builds/<build id>.duckdb      one finished, checkpointed DuckDB file per build; never written again
+      builds/<build id>/loyalty.duckdb   one finished, checkpointed DuckDB file per build; never written again
       exports/<build id>/           one Parquet file per public table and manifest.json
       loyalty.building.duckdb       the working file of the build in progress (or of the last failed one)
 
 The build id is ``<stem>-<UTC time of the publish>``, so builds sort by time and two warehouses can
-share a folder. The last ``keep_builds()`` builds (and their exports) are kept, the current one always.
+share a folder. Each build file keeps the published file's name in a folder of its own: DuckDB names
+a database's catalog after the file it opens (following a symlink), so ``loyalty.schema.table``
+and dbt's relation names stay valid whichever build is open. The last ``keep_builds()`` builds (and their exports) are kept, the current one always.
 
 Why versioned files rather than one file replaced in place: DuckDB's Python module keeps one
 database instance per path while any connection to it is open, so a process that still holds a
@@ -105,8 +107,11 @@ class Layout:
     def parquet_link(self) -> Path:
         return self.folder / f"{self.stem}-parquet"
 
+    def build_dir(self, build_id: str) -> Path:
+        return self.builds_dir / build_id
+
     def build_file(self, build_id: str) -> Path:
-        return self.builds_dir / f"{build_id}.duckdb"
+        return self.build_dir(build_id) / self.warehouse.name
 
     def export_dir(self, build_id: str) -> Path:
         return self.exports_dir / build_id
@@ -115,7 +120,7 @@ class Layout:
         """``<stem>-YYYYmmddTHHMMSS.ffffffZ``: sorts by time; unique even for two publishes in one second."""
         moment = now or dt.datetime.now(dt.UTC)
         build_id = f"{self.stem}-{moment:%Y%m%dT%H%M%S.%fZ}"
-        while self.build_file(build_id).exists():  # a clock that went backwards, or a very fast machine
+        while self.build_dir(build_id).exists():  # a clock that went backwards, or a very fast machine
             moment += dt.timedelta(microseconds=1)
             build_id = f"{self.stem}-{moment:%Y%m%dT%H%M%S.%fZ}"
         return build_id
@@ -124,7 +129,7 @@ class Layout:
         """Build ids on disk for this warehouse, oldest first."""
         if not self.builds_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.builds_dir.glob(f"{self.stem}-*.duckdb"))
+        return sorted(p.parent.name for p in self.builds_dir.glob(f"{self.stem}-*/{self.warehouse.name}"))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Builds follow write-audit-publish: dbt writes a working file beside the published warehouse
 (``loyalty.building.duckdb``); only when every dbt test and great-expectations gate passes is it
-published: moved to ``builds/<build id>.duckdb``, its public tables exported as Parquet, and the
+published: moved to ``builds/<build id>/loyalty.duckdb``, its public tables exported as Parquet, and the
 pointer switched to it (see published.py for the layout). A failed or killed build leaves the
 published warehouse and its export as they were, and readers never see a half-built warehouse.
 """
@@ -111,7 +111,7 @@ def prune(layout: Layout, current_id: str, keep: int) -> list[str]:
     removed = [build_id for build_id in ids if build_id not in kept]
     for build_id in removed:
         # An open reader keeps reading an unlinked file; only new opens go to the current build.
-        _remove(layout.build_file(build_id))
+        shutil.rmtree(layout.build_dir(build_id), ignore_errors=True)
         shutil.rmtree(layout.export_dir(build_id), ignore_errors=True)
     for leftover in layout.exports_dir.glob(f"{layout.stem}-*.partial") if layout.exports_dir.is_dir() else []:
         shutil.rmtree(leftover, ignore_errors=True)  # from a publish that was killed
@@ -144,8 +144,9 @@ def publish(working: Path, published: Path, keep: int | None = None, progress: P
         rows = sum(result.tables.values())
         say(f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
             f"-> {result.folder}")
-    layout.builds_dir.mkdir(parents=True, exist_ok=True)
+    layout.build_dir(build_id).mkdir(parents=True)
     os.replace(working, layout.build_file(build_id))
+    fsync(layout.build_dir(build_id))
     fsync(layout.builds_dir)
     pointer = {"layout_version": POINTER_VERSION, **build,
                "database": os.path.relpath(layout.build_file(build_id), layout.folder), "exports": exports}

@@ -110,8 +110,8 @@ def test_failed_build_leaves_the_published_warehouse_and_export_unchanged(publis
     warehouse = published["warehouse"]
     before = _state(warehouse)
     with pytest.raises(BuildError, match="Nothing was published"):
-        # a date that is not a date breaks every quarantine model at run time
-        build(published["raw"], warehouse, {"dq_earliest_valid_date": "not a date"},
+        # an as-of date that is not a date breaks the models at run time (the preflight does not read it)
+        build(published["raw"], warehouse, {"as_of_date": "not a date"},
               target_path=published["work"] / "target_failed", gates=False)
     assert _state(warehouse) == before
     assert _figures(warehouse)[0] > 0
