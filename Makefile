@@ -61,10 +61,12 @@ docs: $(STAMP) ## Generate the dbt docs site (catalog from the published build; 
 # mf asks PyPI for a newer version on every start; a closed local port as proxy skips that.
 MF := HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 $(BIN)/mf
 
-metrics: $(STAMP) ## Validate the semantic layer against the built warehouse and list its metrics (mf)
-	@$(BIN)/dbt parse --quiet
-	@$(MF) validate-configs
-	@$(MF) list metrics
+# mf reads the published warehouse read-only (profile target `published`); dbt parse uses the same
+# target so the relation names in the semantic manifest are the published file's.
+metrics: $(STAMP) ## Validate the semantic layer against the published warehouse and list its metrics (mf)
+	@LOYALTY_TARGET=published $(BIN)/dbt parse --quiet
+	@LOYALTY_TARGET=published $(MF) validate-configs
+	@LOYALTY_TARGET=published $(MF) list metrics
 
 clean: ## Remove generated data, the warehouse and dbt output (keeps .venv)
 	rm -rf data warehouse target logs
