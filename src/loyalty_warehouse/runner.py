@@ -118,14 +118,16 @@ def prune(layout: Layout, current_id: str, keep: int) -> list[str]:
     return removed
 
 
-def publish(working: Path, published: Path, keep: int | None = None, progress: Progress | None = None,
-            *, export: bool = True) -> PublishedBuild:
+def publish(
+    working: Path, published: Path, keep: int | None = None, progress: Progress | None = None
+) -> PublishedBuild:
     """Publish the finished ``working`` file as the current build of ``published``; return that build.
 
     Order matters: the build file and its export are complete on disk before the pointer names
     them, and the pointer is switched before the stable symlinks; nothing is written in place.
     """
     say = progress or (lambda _line: None)
+    published = stable_path(published)
     layout = Layout(published)
     keep = keep_builds(keep)
     con = connect(working)
@@ -137,13 +139,11 @@ def publish(working: Path, published: Path, keep: int | None = None, progress: P
     build_id = layout.new_build_id()
     built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     build = {"build_id": build_id, "built_at": built_at, "as_of_date": _as_of_date(working)}
-    exports = None
-    if export:
-        result = export_public_tables(working, layout.export_dir(build_id), build)
-        exports = os.path.relpath(result.folder, layout.folder)
-        rows = sum(result.tables.values())
-        say(f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
-            f"-> {result.folder}")
+    result = export_public_tables(working, layout.export_dir(build_id), build)
+    exports = os.path.relpath(result.folder, layout.folder)
+    rows = sum(result.tables.values())
+    say(f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
+        f"-> {result.folder}")
     layout.build_dir(build_id).mkdir(parents=True)
     os.replace(working, layout.build_file(build_id))
     fsync(layout.build_dir(build_id))
@@ -153,8 +153,7 @@ def publish(working: Path, published: Path, keep: int | None = None, progress: P
     _write_atomically(layout.pointer, json.dumps(pointer, indent=2) + "\n")
     published.with_name(published.name + ".wal").unlink(missing_ok=True)
     _link_atomically(published, pointer["database"])
-    if exports:
-        _link_atomically(layout.parquet_link, exports)
+    _link_atomically(layout.parquet_link, exports)
     fsync(layout.folder)
     removed = prune(layout, build_id, keep)
     if removed:
