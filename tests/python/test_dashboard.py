@@ -287,12 +287,16 @@ def test_selectors_change_what_is_shown(served, browser) -> None:
 def test_a_new_build_published_over_the_path_shows_without_restart(
     built_warehouse: Path, next_build: Path, browser, tmp_path: Path
 ) -> None:
+    # A published warehouse (pointer, symlink, versioned build), as `loyalty build` leaves it.
     warehouse = tmp_path / "loyalty.duckdb"
-    shutil.copyfile(built_warehouse, warehouse)
+    first_build = tmp_path / "first.duckdb"
+    shutil.copyfile(built_warehouse, first_build)
+    first = publish(first_build, warehouse)
     with dashboard(warehouse, tmp_path / "dashboard.log") as (base, process), session(browser) as tab:
         page = tab.page
         page.goto(base + "/")
         old_as_of = page.locator('[data-build="as_of_date"]').inner_text()
+        assert page.locator('[data-build="build_id"]').inner_text() == first.build_id
         old_built = page.locator('[data-build="built_at"]').get_attribute("title")
         assert not [c for c in page_cohort_cells(page).values() if not c[1]], "the first build has no open periods"
 

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..published import WarehouseNotFound, build_info, reading
+from ..published import WarehouseNotFound, build_info, reading, stable_path
 from ..quality_report import REPORT_NAME
 from ..runner import data_docs_path
 from .page import BadRequest, render_dashboard, render_message, resolve_selection
@@ -129,7 +129,8 @@ class DashboardHandler(BaseHTTPRequestHandler):
 
 
 def make_server(warehouse: Path, host: str = "127.0.0.1", port: int = 8050) -> ThreadingHTTPServer:
-    handler = type("BoundDashboardHandler", (DashboardHandler,), {"warehouse": Path(warehouse).resolve()})
+    # The stable path, not what its symlink names today: every page load resolves the pointer afresh.
+    handler = type("BoundDashboardHandler", (DashboardHandler,), {"warehouse": stable_path(warehouse)})
     try:
         return ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -143,7 +144,7 @@ def serve(warehouse: Path, host: str = "127.0.0.1", port: int = 8050, say=print)
     """Serve until interrupted. A missing warehouse is not fatal: the page says how to build one."""
     server = make_server(warehouse, host, port)
     bound_host, bound_port = server.server_address[:2]
-    say(f"dashboard: http://{bound_host}:{bound_port}/ over {Path(warehouse).resolve()} (Ctrl-C to stop)")
+    say(f"dashboard: http://{bound_host}:{bound_port}/ over {stable_path(warehouse)} (Ctrl-C to stop)")
     try:
         build_info(warehouse)
     except WarehouseNotFound as exc:
