@@ -49,23 +49,24 @@ dashboard: $(STAMP) ## Serve the dashboard over the warehouse on http://127.0.0.
 
 lint: $(STAMP) ## Lint the SQL with sqlfluff (dbt templater) and the Python with ruff
 	@# a warehouse that is never built, so models render as on a clean checkout (not their incremental branch)
-	@LOYALTY_WAREHOUSE_PATH=$(CURDIR)/target/lint/never-built.duckdb $(BIN)/sqlfluff lint models tests/data analyses
+	@LOYALTY_DBT_PATH=$(CURDIR)/target/lint/never-built.duckdb $(BIN)/sqlfluff lint models tests/data analyses
 	@$(BIN)/ruff check src tests/python scripts
 
 bench: $(STAMP) ## Benchmark (MEMBERS=200000): full and incremental build, RFM vs engine floor and pandas; report in benchmarks/
 	@$(BIN)/loyalty bench --members $(or $(MEMBERS),200000)
 
-docs: $(STAMP) ## Generate the dbt docs site for the built warehouse and print the page to open
-	@$(BIN)/dbt docs generate --static --quiet
-	@echo "docs site (one file, opens from disk): $(CURDIR)/target/static_index.html"
+docs: $(STAMP) ## Generate the dbt docs site (catalog from the published build; WAREHOUSE=...) and print the page to open
+	@$(BIN)/loyalty docs $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 # mf asks PyPI for a newer version on every start; a closed local port as proxy skips that.
 MF := HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 $(BIN)/mf
 
-metrics: $(STAMP) ## Validate the semantic layer against the built warehouse and list its metrics (mf)
-	@$(BIN)/dbt parse --quiet
-	@$(MF) validate-configs
-	@$(MF) list metrics
+# mf reads the published warehouse read-only (profile target `published`); dbt parse uses the same
+# target so the relation names in the semantic manifest are the published file's.
+metrics: $(STAMP) ## Validate the semantic layer against the published warehouse and list its metrics (mf)
+	@LOYALTY_TARGET=published $(BIN)/dbt parse --quiet
+	@LOYALTY_TARGET=published $(MF) validate-configs
+	@LOYALTY_TARGET=published $(MF) list metrics
 
 clean: ## Remove generated data, the warehouse and dbt output (keeps .venv)
 	rm -rf data warehouse target logs

@@ -1,5 +1,6 @@
 """Benchmark harness: generate N members, build the warehouse in full, build one more day
-incrementally, and compare the RFM mart with the engine floor and with pandas.
+incrementally, export the public tables to Parquet (the cost a publish adds), and compare the RFM
+mart with the engine floor and with pandas.
 
 Every figure is measured in this run on this machine and written as JSON and markdown.
 """
@@ -24,6 +25,7 @@ import psutil
 
 from . import paths
 from .db import connect, quote_path
+from .exports import export_public_tables
 from .generator import GeneratorConfig, generate
 from .increments import split_last_day
 from .preflight import check_raw_dir
@@ -126,6 +128,20 @@ def _dbt_phase(name: str, args: list[str], raw: Path, warehouse: Path, work: Pat
     seconds = time.perf_counter() - started
     details = _node_time(target / "run_results.json", seconds) if (target / "run_results.json").exists() else {}
     return Phase(name, round(seconds, 2), round(rss.peak / 2**20), details=details)
+
+
+def _export_phase(warehouse: Path, work: Path, say: Progress) -> Phase:
+    """What a publish adds to a build: the Parquet export of every public table (exports.py)."""
+    folder = work / "parquet_export"
+    shutil.rmtree(folder, ignore_errors=True)
+    say("[parquet_export] every public table to Parquet, as a publish does")
+    with PeakRss() as rss:
+        result = export_public_tables(warehouse, folder, {"build_id": "bench"})
+    say(f"  parquet export: {len(result.tables)} public tables, {sum(result.tables.values()):,} rows "
+        f"in {result.seconds:.2f}s")
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    return Phase("parquet_export", round(result.seconds, 2), round(rss.peak / 2**20), sum(result.tables.values()),
+                 {"tables": len(result.tables), "megabytes": round(size / 2**20, 1)})
 
 
 def _raw_rows(raw: Path) -> int:
@@ -304,6 +320,8 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
     incremental.details["rows_arriving"] = held_back
     phases.append(incremental)
 
+    phases.append(_export_phase(warehouse, work, say))
+
     compiled = (work / "target-incremental_build" / "compiled" / "loyalty_warehouse" / "models" / "marts"
                 / "customer_value" / "fct_member_rfm.sql").read_text()
     say("[rfm] model SQL vs hand-written DuckDB query vs pandas")
@@ -356,7 +374,8 @@ def render_markdown(report: dict) -> str:
     lines += [
         "",
         "Peak RSS is that of the dbt process tree for parse and builds (DuckDB runs inside dbt), of the "
-        "harness for generation.",
+        "harness for generation and the Parquet export (what `loyalty build` adds when it publishes: every "
+        "public table written to Parquet).",
         "",
         f"Incremental build of one more day: {report['incremental_share_of_full']:.1%} of the full build's time.",
         "",

@@ -14,9 +14,19 @@ import duckdb
 
 from . import paths, project_vars
 from .engines import pg_cli
+from .exports import ExportError
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
 from .preflight import RawDataError, check_raw_dir
+from .published import (
+    DEFAULT_KEEP_BUILDS,
+    KEEP_BUILDS_ENV,
+    KeepBuildsError,
+    PublishedBuild,
+    WarehouseNotFound,
+    current_build,
+    stable_path,
+)
 from .quality_report import REPORT_NAME, clear_runs
 from .report import FORMATS, TABLE_ROWS, format_headline, headline, run_query
 from .runner import BuildError, build, data_docs_path
@@ -53,7 +63,9 @@ raw_dir_option = click.option(
 )
 warehouse_option = click.option(
     "--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True,
-    help="The published DuckDB warehouse file.",
+    help="The published warehouse: a stable path (a symlink to the current build, with the pointer "
+         "<name>.current.json, builds/ and exports/ beside it; docs/bi-access.md). "
+         "Default: LOYALTY_WAREHOUSE_PATH, else warehouse/loyalty.duckdb.",
 )
 vars_option = click.option(
     "--vars", "dbt_vars", default=None, callback=_vars_option,
@@ -116,12 +128,16 @@ _target_option = click.option(
 @vars_option
 @_target_option
 @click.option("--full-refresh", is_flag=True, help="Rebuild everything from the raw files instead of adding to the published warehouse.")
-def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_refresh: bool) -> None:
+@click.option("--keep-builds", type=click.IntRange(min=1), default=None,
+              help=f"Published builds (and their Parquet exports) to keep on disk, the new one included "
+                   f"[default: {KEEP_BUILDS_ENV}, else {DEFAULT_KEEP_BUILDS}].")
+def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_refresh: bool,
+              keep_builds: int | None) -> None:
     """Check the raw files and build every model and test with dbt; publish when all pass."""
     if target == "postgres":
         pg_cli.build(raw_dir, dbt_vars or None, full_refresh)
         return
-    _build(raw_dir, warehouse, dbt_vars, full_refresh)
+    _build(raw_dir, warehouse, dbt_vars, full_refresh, keep_builds)
 
 
 @main.command("demo")
@@ -161,8 +177,10 @@ def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path 
             _fail(str(exc))
         clear_runs(docs)  # the report then shows this run's gates only, not a mart gate of an earlier run
         results = [check_raw(pre.locations, docs, pre.row_counts)]
-    if warehouse.exists():
-        results.append(check_marts(warehouse, docs, dbt_vars))
+    published = _published_or_none(warehouse)
+    if published is not None:
+        _say(f"mart gate on the current build: {published.database}")
+        results.append(check_marts(published.database, docs, dbt_vars))
     else:
         _say(f"no warehouse at {warehouse}: only the raw gate ran")
     for result in results:
@@ -202,10 +220,10 @@ def bench_cmd(members: int, seed: int, work_dir: Path, out_dir: Path | None) -> 
               help=f"Rows to print at most (default: {TABLE_ROWS} for a table, all for csv and json).")
 def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
     """Run a read-only SQL query against the warehouse and print the result."""
-    if not warehouse.exists():
-        raise click.UsageError(f"no warehouse at {warehouse}; run `loyalty demo` or `loyalty build` first")
     if warehouse.is_dir():
         raise click.UsageError(f"--warehouse {warehouse} is a folder; give the .duckdb file")
+    if _published_or_none(warehouse) is None:
+        raise click.UsageError(f"no warehouse at {warehouse}; run `loyalty demo` or `loyalty build` first")
     if limit is None and fmt == "table":
         limit = TABLE_ROWS
     try:
@@ -213,6 +231,24 @@ def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
     except duckdb.Error as exc:
         # A mistyped table or column is the analyst's error, not a crash: show DuckDB's message only.
         raise click.ClickException(f"query failed on {warehouse}: {str(exc).splitlines()[0]}") from exc
+
+
+@main.command("docs")
+@warehouse_option
+def docs_cmd(warehouse: Path) -> None:
+    """Generate the dbt docs site (one HTML file) with the catalog of the current published build."""
+    from .docs_site import generate_docs
+
+    try:
+        site, build_used = generate_docs(warehouse, progress=_say)
+    except BuildError as exc:
+        _fail(str(exc))
+    if build_used is None:
+        _say(f"note: no published build at {warehouse}, so the site has no catalog (column types, row counts); "
+             "run `loyalty build` first")
+    else:
+        _say(f"catalog from build {build_used.build_id or build_used.database}")
+    click.echo(f"docs site (one file, opens from disk): {site}")
 
 
 @main.command("dashboard")
@@ -229,19 +265,24 @@ def dashboard_cmd(warehouse: Path, port: int, host: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool) -> None:
+def _published_or_none(warehouse: Path) -> PublishedBuild | None:
     try:
-        result = build(raw_dir, warehouse, dbt_vars, progress=_say, full_refresh=full_refresh)
-    except (RawDataError, BuildError, GateError, project_vars.VarsError) as exc:
+        build_now = current_build(warehouse)
+    except WarehouseNotFound:
+        return None
+    return build_now if build_now.database.is_file() else None
+
+
+def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool, keep: int | None = None) -> None:
+    try:
+        result = build(raw_dir, warehouse, dbt_vars, progress=_say, full_refresh=full_refresh, keep=keep)
+    except (RawDataError, BuildError, GateError, ExportError, KeepBuildsError, project_vars.VarsError) as exc:
         _fail(str(exc))
     _say(f"built in {result.seconds:.1f}s")
     if result.data_docs:
         _say(f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: {result.data_docs / 'index.html'}")
-    click.echo(
-        format_headline(
-            headline(result.warehouse), result.warehouse, result.settings["currency_code"], paths.DEFAULT_WAREHOUSE.resolve()
-        )
-    )
+    currency, default = result.settings["currency_code"], stable_path(paths.DEFAULT_WAREHOUSE)
+    click.echo(format_headline(headline(result.warehouse), result.warehouse, currency, default))
 
 
 main.add_command(pg_cli.postgres_group)

@@ -1,4 +1,5 @@
-"""Headline figures of a built warehouse, read through a short-lived read-only connection."""
+"""Headline figures of a built warehouse, and `loyalty query`, read through a short-lived read-only
+connection to the current build (published.py: the pointer is resolved on every call)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import connect
+from .published import connect_published
 
 # Schemas that hold the public tables BI tools read (see README, "What you get").
 PUBLIC_SCHEMAS = ("member_facts", "customer_value", "lifecycle", "membership", "koc", "retention")
@@ -22,7 +23,7 @@ DUCKDB_ONLY_COLUMNS = {"lifecycle.fct_churn_risk": frozenset({"probability_alive
 
 
 def headline(warehouse: Path) -> dict:
-    con = connect(warehouse, read_only=True)
+    con = connect_published(warehouse)
     try:
         row = con.execute(
             """
@@ -39,7 +40,8 @@ def headline(warehouse: Path) -> dict:
         ).fetchone()
         names = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            f"where table_schema in {PUBLIC_SCHEMAS} order by table_schema, table_name"
+            f"where table_catalog = current_database() and table_schema in {PUBLIC_SCHEMAS} "
+            "order by table_schema, table_name"
         ).fetchall()
         tables = {
             f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
@@ -113,7 +115,7 @@ class QueryResult:
 
 def run_query(warehouse: Path, sql: str, limit: int | None = TABLE_ROWS) -> QueryResult:
     """Run ``sql`` on a read-only connection; at most ``limit`` rows (None = all), and the full count."""
-    con = connect(warehouse, read_only=True)
+    con = connect_published(warehouse)
     try:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description]

@@ -1,14 +1,15 @@
-"""Run dbt for the project against a raw folder and a warehouse file.
+"""Run dbt for the project against a raw folder and a published warehouse.
 
-Builds follow write-audit-publish: dbt writes a working file beside the published one
-(``loyalty.building.duckdb``); only when every dbt test and great-expectations gate passes is
-it renamed onto the published path (``os.replace``, atomic on one filesystem). A failed or
-killed build leaves the published warehouse as it was, and readers of the published file
-never see a half-built warehouse.
+Builds follow write-audit-publish: dbt writes a working file beside the published warehouse
+(``loyalty.building.duckdb``); only when every dbt test and great-expectations gate passes is it
+published: moved to ``builds/<build id>/loyalty.duckdb``, its public tables exported as Parquet, and the
+pointer switched to it (see published.py for the layout). A failed or killed build leaves the
+published warehouse and its export as they were, and readers never see a half-built warehouse.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,9 +22,20 @@ from pathlib import Path
 
 from . import gates as ge_gates
 from . import paths, project_vars
-from .db import connect
+from .db import connect, quote_path
+from .exports import export_public_tables, fsync
 from .preflight import PreflightResult, check_raw_dir
 from .profile import check_as_of_date, check_time_bounds, quarantine_summary
+from .published import (
+    KEEP_BUILDS_ENV,
+    POINTER_VERSION,
+    Layout,
+    PublishedBuild,
+    WarehouseNotFound,
+    current_build,
+    keep_builds,
+    stable_path,
+)
 
 Progress = Callable[[str], None]
 
@@ -56,25 +68,97 @@ def _remove(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader sees the old content or the new, never a part."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text)
+    fsync(temporary)
+    os.replace(temporary, path)
+
+
+def _link_atomically(link: Path, target: str) -> None:
+    """Point the symlink ``link`` at ``target`` (relative), replacing whatever is at ``link`` in one rename."""
+    if link.is_dir() and not link.is_symlink():
+        raise BuildError(f"{link} is a folder; move it away so the current build can be linked there")
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+
+
+def _as_of_date(database: Path) -> str | None:
+    con = connect()
     try:
-        os.fsync(fd)
+        con.execute(f"attach {quote_path(database)} as built (read_only)")
+        row = con.execute("select max(as_of_date) from built.member_facts.fct_members").fetchone()
     finally:
-        os.close(fd)
+        con.close()
+    return row[0].isoformat() if row and row[0] is not None else None
 
 
-def publish(working: Path, published: Path) -> None:
-    """Atomically replace ``published`` by the finished ``working`` file."""
+def _current_or_none(warehouse: Path) -> PublishedBuild | None:
+    try:
+        build = current_build(warehouse)
+    except WarehouseNotFound:
+        return None
+    return build if build.database.is_file() else None
+
+
+def prune(layout: Layout, current_id: str, keep: int) -> list[str]:
+    """Remove all but the newest ``keep`` builds (never the current one) and their exports."""
+    ids = layout.published_build_ids()
+    kept = set(ids[-keep:]) | {current_id}
+    removed = [build_id for build_id in ids if build_id not in kept]
+    for build_id in removed:
+        # An open reader keeps reading an unlinked file; only new opens go to the current build.
+        shutil.rmtree(layout.build_dir(build_id), ignore_errors=True)
+        shutil.rmtree(layout.export_dir(build_id), ignore_errors=True)
+    for leftover in layout.exports_dir.glob(f"{layout.stem}-*.partial") if layout.exports_dir.is_dir() else []:
+        shutil.rmtree(leftover, ignore_errors=True)  # from a publish that was killed
+    return removed
+
+
+def publish(
+    working: Path, published: Path, keep: int | None = None, progress: Progress | None = None
+) -> PublishedBuild:
+    """Publish the finished ``working`` file as the current build of ``published``; return that build.
+
+    Order matters: the build file and its export are complete on disk before the pointer names
+    them, and the pointer is switched before the stable symlinks; nothing is written in place.
+    """
+    say = progress or (lambda _line: None)
+    published = stable_path(published)
+    layout = Layout(published)
+    keep = keep_builds(keep)
     con = connect(working)
     try:
         con.execute("checkpoint")  # everything in the main file, nothing left in a .wal
     finally:
         con.close()
-    _fsync(working)
+    fsync(working)
+    build_id = layout.new_build_id()
+    built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    build = {"build_id": build_id, "built_at": built_at, "as_of_date": _as_of_date(working)}
+    result = export_public_tables(working, layout.export_dir(build_id), build)
+    exports = os.path.relpath(result.folder, layout.folder)
+    rows = sum(result.tables.values())
+    say(f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
+        f"-> {result.folder}")
+    layout.build_dir(build_id).mkdir(parents=True)
+    os.replace(working, layout.build_file(build_id))
+    fsync(layout.build_dir(build_id))
+    fsync(layout.builds_dir)
+    pointer = {"layout_version": POINTER_VERSION, **build,
+               "database": os.path.relpath(layout.build_file(build_id), layout.folder), "exports": exports}
+    _write_atomically(layout.pointer, json.dumps(pointer, indent=2) + "\n")
     published.with_name(published.name + ".wal").unlink(missing_ok=True)
-    os.replace(working, published)
-    _fsync(published.parent)
+    _link_atomically(published, pointer["database"])
+    _link_atomically(layout.parquet_link, exports)
+    fsync(layout.folder)
+    removed = prune(layout, build_id, keep)
+    if removed:
+        say(f"  pruned {len(removed)} older build(s), keeping the newest {keep} ({KEEP_BUILDS_ENV})")
+    return current_build(published)
 
 
 def dbt_executable() -> str:
@@ -88,7 +172,7 @@ def dbt_env(warehouse: Path, target_path: Path | None = None) -> dict[str, str]:
         DBT_PROFILES_DIR=str(paths.PROFILES_DIR),
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         DBT_USE_COLORS="False",
-        LOYALTY_WAREHOUSE_PATH=str(warehouse),
+        LOYALTY_DBT_PATH=str(warehouse),  # the file dbt writes (profiles.yml); never a published build
     )
     if target_path is not None:
         env["DBT_TARGET_PATH"] = str(target_path)
@@ -156,13 +240,15 @@ def build(
     gates: bool = True,
     docs_dir: Path | None = None,
     full_refresh: bool = False,
+    keep: int | None = None,
 ) -> BuildResult:
     """Check the raw files, `dbt build` into a working file, run the gates, then publish to ``warehouse``.
 
     With ``gates`` the great-expectations suites run on the raw files before dbt and on the
     built warehouse before it is published; their Data Docs go to ``docs_dir`` (default
     ``data_docs/`` beside the warehouse). ``full_refresh`` rebuilds the incremental models from
-    all the raw data instead of starting from the published warehouse.
+    all the raw data instead of starting from the published warehouse. ``keep`` is how many
+    published builds stay on disk (default ``LOYALTY_KEEP_BUILDS``, else 2).
     """
     say = progress or (lambda _line: None)
     steps = 5 if gates else 3
@@ -172,7 +258,8 @@ def build(
     project_vars.check_names(extra_vars)
     project_vars.check_values(extra_vars)
     settings = project_vars.effective(extra_vars)
-    warehouse = warehouse.resolve()
+    warehouse = stable_path(warehouse)
+    keep = keep_builds(keep)  # a bad setting fails before the build, not after it
     check_warehouse_path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     say(f"[{next(step)}/{steps}] checking raw files in {raw_dir}")
@@ -190,9 +277,10 @@ def build(
     dbt_vars = {**pre.dbt_vars(), **extra_vars}
     working = working_path(warehouse)
     _remove(working)  # left over from a build that was killed
-    if warehouse.exists() and not full_refresh:
+    previous = _current_or_none(warehouse)
+    if previous is not None and not full_refresh:
         # start from the published warehouse, so incremental models only add what is new
-        shutil.copyfile(warehouse, working)
+        shutil.copyfile(previous.database, working)
     say(f"[{next(step)}/{steps}] building {working} with dbt (published to {warehouse} when every test passes)")
     try:
         run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], working, dbt_vars, target_path, progress)
@@ -207,8 +295,8 @@ def build(
             f"{exc}{why}. Nothing was published: {warehouse} is unchanged; the failed build is kept at {working}"
         ) from exc
     say(f"[{next(step)}/{steps}] publishing")
-    publish(working, warehouse)
-    say(f"published {warehouse}")
+    published = publish(working, warehouse, keep, progress)
+    say(f"published {warehouse} (build {published.build_id}: {published.database})")
     return BuildResult(
         warehouse=warehouse, preflight=pre, seconds=time.perf_counter() - started, data_docs=docs, settings=settings
     )

@@ -43,7 +43,7 @@ def tiny_warehouse(tmp_path: Path) -> Path:
 def test_help_lists_every_command(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "build", "demo", "validate", "bench", "query"):
+    for command in ("generate", "build", "demo", "validate", "bench", "query", "docs", "dashboard"):
         assert command in result.output
 
 
@@ -207,3 +207,39 @@ def test_query_aligns_chinese_text_by_display_width(runner: CliRunner, tmp_path:
     lines = result.stdout.splitlines()
     # '上海' is two characters but four columns wide, so it gets one space of padding, 'Xi'an' none
     assert lines[2:] == ["上海   1", "Xi'an  2"]
+
+
+def _tiny_build(folder: Path, champions: int) -> Path:
+    path = folder / "tiny.duckdb"
+    folder.mkdir(parents=True)
+    con = duckdb.connect(str(path))
+    con.execute("create schema customer_value")
+    con.execute(f"create table customer_value.rpt_rfm_segments as select 'champions' as rfm_segment, {champions} as members")
+    con.close()
+    return path
+
+
+def test_query_reads_the_build_the_pointer_names(runner: CliRunner, tmp_path: Path) -> None:
+    """Readers follow the pointer (the commit point), even if the symlink still names an older build."""
+    old = _tiny_build(tmp_path / "builds" / "tiny-1", 10)
+    _tiny_build(tmp_path / "builds" / "tiny-2", 99)
+    (tmp_path / "tiny.current.json").write_text(json.dumps(
+        {"layout_version": 1, "build_id": "tiny-2", "built_at": "2024-12-31T00:00:00+00:00", "as_of_date": None,
+         "database": "builds/tiny-2/tiny.duckdb", "exports": None}))
+    (tmp_path / "tiny.duckdb").symlink_to(old.relative_to(tmp_path))
+    result = runner.invoke(main, ["query", "select members from customer_value.rpt_rfm_segments", "--format", "csv",
+                                  "--warehouse", str(tmp_path / "tiny.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["members", "99"]
+
+
+def test_a_bad_keep_builds_setting_is_one_line_before_any_work(runner: CliRunner, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    bad_env = runner.invoke(main, ["build", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "x.duckdb")],
+                            env={"LOYALTY_KEEP_BUILDS": "many"})
+    assert bad_env.exit_code == 1
+    assert "LOYALTY_KEEP_BUILDS='many': give a whole number of builds to keep, 1 or more" in bad_env.output
+    assert not (tmp_path / "wh").exists()
+    bad_option = runner.invoke(main, ["build", "--raw-dir", str(raw), "--keep-builds", "0"])
+    assert bad_option.exit_code == 2 and "--keep-builds" in bad_option.output
+    assert "Traceback" not in bad_env.output + bad_option.output

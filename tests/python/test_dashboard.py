@@ -5,14 +5,14 @@ chart draws one mark per row of its mart (marks counted, not just the page loade
 marks carry equal the marts' (queried here with SQL of the test's own), the browser console stays
 clean and no request leaves 127.0.0.1, the cohort basis / definition, the KOC period and the KPI
 month selectors change what is shown, and a build published over the same path (as of 2024-12-15,
-so the open December periods are hatched) is shown on reload without restarting the server.
+so the open December periods are hatched) with the runner's publish is shown on reload without
+restarting the server, its header naming the build the charts come from.
 Screenshots go to target/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -287,24 +287,30 @@ def test_selectors_change_what_is_shown(served, browser) -> None:
 def test_a_new_build_published_over_the_path_shows_without_restart(
     built_warehouse: Path, next_build: Path, browser, tmp_path: Path
 ) -> None:
+    # A published warehouse (pointer, symlink, versioned build), as `loyalty build` leaves it.
     warehouse = tmp_path / "loyalty.duckdb"
-    shutil.copyfile(built_warehouse, warehouse)
+    first_build = tmp_path / "first.duckdb"
+    shutil.copyfile(built_warehouse, first_build)
+    first = publish(first_build, warehouse)
     with dashboard(warehouse, tmp_path / "dashboard.log") as (base, process), session(browser) as tab:
         page = tab.page
         page.goto(base + "/")
         old_as_of = page.locator('[data-build="as_of_date"]').inner_text()
+        assert page.locator('[data-build="build_id"]').inner_text() == first.build_id
         old_built = page.locator('[data-build="built_at"]').get_attribute("title")
         assert not [c for c in page_cohort_cells(page).values() if not c[1]], "the first build has no open periods"
 
-        time.sleep(1.1)  # the build time shown is the file's mtime, in whole seconds
-        os.utime(next_build)
-        publish(next_build, warehouse)  # the runner's own publish: checkpoint, then os.replace
+        time.sleep(1.1)  # the build time shown is in whole seconds
+        # the runner's own publish: a versioned build file, its export, then the pointer and the symlink
+        published = publish(next_build, warehouse)
         page.reload()
 
         assert process.poll() is None, "the server must keep running"
         assert old_as_of == "2024-12-31"
         assert page.locator('[data-build="as_of_date"]').inner_text() == NEXT_AS_OF
         assert page.locator('[data-build="built_at"]').get_attribute("title") != old_built
+        # the header names the build the charts were read from: the one the pointer names
+        assert page.locator('[data-build="build_id"]').inner_text() == published.build_id
         cells = page_cohort_cells(page)
         assert cells == mart_cohort_cells(warehouse, "first_purchase", "ordering")
         incomplete = [key for key, (rate, complete, _) in cells.items() if not complete]
@@ -317,7 +323,7 @@ def test_a_new_build_published_over_the_path_shows_without_restart(
         assert all(m["fill"].startswith("#") for m in heat if m["complete"] == "true")
         assert all(m["value"] == "" for m in heat if m["complete"] == "false")
         health = json.loads(_get(base + "/healthz")[1])
-        assert health["as_of_date"] == NEXT_AS_OF
+        assert health["as_of_date"] == NEXT_AS_OF and health["build_id"] == published.build_id
         tab.screenshot("dashboard_after_publish.png")
         page.locator("#cohorts").screenshot(path=str(SCREENSHOTS / "cohorts_after_publish.png"))
         tab.assert_clean()

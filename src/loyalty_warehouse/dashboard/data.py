@@ -20,6 +20,19 @@ CHURN_BIN_WIDTH = 10
 CHURN_SCORE_MAX = 100
 LEADERBOARD_SIZE = 20
 
+# Every table the dashboard reads: the views below and the header's as_of_date (published.AS_OF_SQL).
+# The membership_dashboard exposure (models/_exposures.yml) depends on exactly these, and
+# tests/python/test_exposures.py checks both against the SQL in this file.
+TABLES_READ = frozenset({
+    "retention.rpt_cohort_retention",
+    "customer_value.rpt_rfm_segments",
+    "customer_value.rpt_loyalty_pyramid",
+    "koc.rpt_koc_leaderboard",
+    "retention.rpt_private_domain_kpis",
+    "lifecycle.fct_churn_risk",
+    "member_facts.fct_members",
+})
+
 
 class ViewDataError(Exception):
     """A view's table is missing or unreadable; the message names the table and what to do."""

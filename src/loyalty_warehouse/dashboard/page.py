@@ -206,6 +206,8 @@ def _document(title: str, body: str) -> str:
 def _header(info: dict, quality_report: bool) -> str:
     built = dt.datetime.fromisoformat(info["built_at"])
     quality = ' &middot; <a href="/quality">data quality report</a>' if quality_report else ""
+    build_id = (f' &middot; build <code data-build="build_id">{esc(info["build_id"])}</code>'
+                if info.get("build_id") else "")
     nav = "".join(f'<a href="#{anchor}">{esc(name)}</a>' for anchor, name in (
         ("cohorts", "Cohort retention"), ("rfm", "RFM segments"), ("pyramid", "KOX pyramid"),
         ("koc", "KOC leaderboard"), ("kpis", "KPI board"), ("churn", "Churn risk")))
@@ -213,7 +215,7 @@ def _header(info: dict, quality_report: bool) -> str:
         f'<header><h1>{esc(TITLE)}</h1><form id="filters" method="get" action="/"></form>'
         f'<p class="build">As of <strong data-build="as_of_date">{esc(info["as_of_date"])}</strong>'
         f' &middot; built <strong data-build="built_at" title="{esc(info["built_at"])}">'
-        f'{built:%Y-%m-%d %H:%M:%S} UTC</strong> &middot; <code>{esc(info["warehouse"])}</code>{quality}</p>'
+        f'{built:%Y-%m-%d %H:%M:%S} UTC</strong>{build_id} &middot; <code>{esc(info["warehouse"])}</code>{quality}</p>'
         f"<nav>{nav}</nav></header>"
     )
 
@@ -238,8 +240,8 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, info: dict, selection: Sele
         _section("churn", "Churn-risk distribution", f"Buyers per {data.CHURN_BIN_WIDTH}-point bin of "
                  "churn_risk_score (<code>lifecycle.fct_churn_risk</code>).", lambda: _churn_view(con)),
     ]
-    footer = ("<footer>Read-only; every page load opens the published warehouse afresh, so a new build shows "
-              "on the next reload.</footer>")
+    footer = ("<footer>Read-only; every page load opens the build the warehouse's pointer names at that "
+              "moment, so a new build shows on the next reload.</footer>")
     return _document(TITLE, _header(info, quality_report) + "<main>" + "".join(sections) + "</main>" + footer)
 
 

@@ -1,4 +1,5 @@
-"""The dashboard's HTTP server: Python's standard library, one read-only connection per request.
+"""The dashboard's HTTP server: Python's standard library, one read-only connection per page load
+to the build the pointer names at that moment (published.py).
 
 Routes: ``/`` the dashboard, ``/healthz`` the published build as JSON, ``/quality`` the offline
 quality report of the last build (when there is one), ``/static/*`` the stylesheet and icon
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..published import WarehouseNotFound, build_info, connect_published
+from ..published import WarehouseNotFound, build_info, reading, stable_path
 from ..quality_report import REPORT_NAME
 from ..runner import data_docs_path
 from .page import BadRequest, render_dashboard, render_message, resolve_selection
@@ -72,20 +73,18 @@ class DashboardHandler(BaseHTTPRequestHandler):
     # --- routes -------------------------------------------------------------------------------
 
     def _dashboard(self, query: str) -> None:
+        # One connection per page load, to the build the pointer names now: the header and every
+        # chart come from that one build, and the next load sees a newer one.
         try:
-            info = build_info(self.warehouse)
-            con = connect_published(self.warehouse)
+            with reading(self.warehouse) as (con, info):
+                selection = resolve_selection(con, query)
+                html = render_dashboard(con, info, selection, quality_report_file(self.warehouse).is_file())
         except WarehouseNotFound as exc:
             self._send_html(HTTPStatus.SERVICE_UNAVAILABLE, render_message("no warehouse", str(exc)))
             return
-        try:
-            selection = resolve_selection(con, query)
-            html = render_dashboard(con, info, selection, quality_report_file(self.warehouse).is_file())
         except BadRequest as exc:
             self._send_html(HTTPStatus.BAD_REQUEST, render_message("bad request", str(exc)))
             return
-        finally:
-            con.close()
         self._send_html(HTTPStatus.OK, html)
 
     def _health(self) -> None:
@@ -130,7 +129,8 @@ class DashboardHandler(BaseHTTPRequestHandler):
 
 
 def make_server(warehouse: Path, host: str = "127.0.0.1", port: int = 8050) -> ThreadingHTTPServer:
-    handler = type("BoundDashboardHandler", (DashboardHandler,), {"warehouse": Path(warehouse).resolve()})
+    # The stable path, not what its symlink names today: every page load resolves the pointer afresh.
+    handler = type("BoundDashboardHandler", (DashboardHandler,), {"warehouse": stable_path(warehouse)})
     try:
         return ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -144,7 +144,7 @@ def serve(warehouse: Path, host: str = "127.0.0.1", port: int = 8050, say=print)
     """Serve until interrupted. A missing warehouse is not fatal: the page says how to build one."""
     server = make_server(warehouse, host, port)
     bound_host, bound_port = server.server_address[:2]
-    say(f"dashboard: http://{bound_host}:{bound_port}/ over {Path(warehouse).resolve()} (Ctrl-C to stop)")
+    say(f"dashboard: http://{bound_host}:{bound_port}/ over {stable_path(warehouse)} (Ctrl-C to stop)")
     try:
         build_info(warehouse)
     except WarehouseNotFound as exc:
