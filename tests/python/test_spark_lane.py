@@ -137,7 +137,8 @@ def test_every_public_table_equals_duckdb(spark_build, spark_duckdb: Path) -> No
         diffs, compared = [], 0
         for table, columns in tables.items():
             diff = diff_rows(table, duckdb_rows(spark_duckdb, table, columns), thrift_rows(con, table, columns))
-            print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  spark {diff.fingerprint_right}")
+            print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  "
+                  f"spark {diff.fingerprint_right}")
             compared += diff.rows_left > 0
             if not diff.equal:
                 diffs.append(diff)
@@ -168,7 +169,8 @@ def test_spark_logs_go_to_the_file_not_the_console(spark_build, spark_cluster) -
     _, output, _, warn_lines_in_file = spark_build
     cluster, _ = spark_cluster
     console_warns = [line for line in output.splitlines() if " WARN " in line or "WARN " in line[:30]]
-    print(f"Spark WARN lines during the build: {warn_lines_in_file} in {cluster.log_file}, {len(console_warns)} on the console")
+    print(f"Spark WARN lines during the build: {warn_lines_in_file} in {cluster.log_file}, "
+          f"{len(console_warns)} on the console")
     assert not console_warns, console_warns[:5]
     assert cluster.log_file.exists()
 
@@ -177,11 +179,13 @@ def test_stop_leaves_no_jvm(spark_build, spark_cluster) -> None:
     """Last: stopping ends the Thrift server, the workers with their executors, and the master."""
     cluster, sampler = spark_cluster
     sampler.stopped.set()
-    print("peak resident memory of the cluster (MB): " + ", ".join(f"{k} {v / 2**20:,.0f}" for k, v in sampler.peak.items()))
+    peaks = ", ".join(f"{role} {rss / 2**20:,.0f}" for role, rss in sampler.peak.items())
+    print(f"peak resident memory of the cluster (MB): {peaks}")
     pids = [pid for pids in cluster.processes().values() for pid in pids]
     executors = [child.pid for pid in pids for child in psutil.Process(pid).children(recursive=True)]
     cluster.stop(progress=print)
     assert not cluster.is_running()
-    leftovers = [pid for pid in pids + executors if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    leftovers = [pid for pid in pids + executors
+                 if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not leftovers, f"processes still running after stop: {leftovers}"
     assert not port_open(cluster.state()["thrift_port"])

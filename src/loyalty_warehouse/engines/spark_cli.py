@@ -12,7 +12,14 @@ from .. import paths
 from ..preflight import RawDataError
 from ..runner import BuildError
 from .spark_cluster import ClusterSize, LocalSparkCluster, port_open, spark_home
-from .spark_server import DEFAULT_CLUSTER_DIR, SparkConnectionError, SparkQueryError, SparkSettings, build_spark, load_raw
+from .spark_server import (
+    DEFAULT_CLUSTER_DIR,
+    SparkConnectionError,
+    SparkQueryError,
+    SparkSettings,
+    build_spark,
+    load_raw,
+)
 
 
 def _say(message: str) -> None:
@@ -37,10 +44,12 @@ _dir_option = click.option(
 
 @spark_group.command("start")
 @_dir_option
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes (1 core each).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes (1 core each).")
 @click.option("--worker-memory", default="1g", show_default=True, help="Memory each worker offers its executor.")
 @click.option("--master-port", type=int, default=7077, show_default=True)
-@click.option("--thrift-port", type=int, default=10000, show_default=True, help="Port of the Thrift server (dbt, BI tools).")
+@click.option("--thrift-port", type=int, default=10000, show_default=True,
+              help="Port of the Thrift server (dbt, BI tools).")
 def start_cmd(cluster_dir: Path, workers: int, worker_memory: str, master_port: int, thrift_port: int) -> None:
     """Start a Spark master, workers and the Thrift server on 127.0.0.1 and print the variables to export.
 
@@ -75,7 +84,8 @@ def status_cmd(cluster_dir: Path) -> None:
         sys.exit(1)
     memory = cluster.resident_memory()
     for role, pids in cluster.processes().items():
-        click.echo(f"{role:7} pids {', '.join(map(str, pids)) or '-':20} resident {memory.get(role, 0) / 2**20:,.0f} MB")
+        listed = ", ".join(map(str, pids)) or "-"
+        click.echo(f"{role:7} pids {listed:20} resident {memory.get(role, 0) / 2**20:,.0f} MB")
     port = cluster.thrift_port()
     click.echo(f"Thrift server 127.0.0.1:{port}: {'accepting clients' if port_open(port) else 'not answering yet'}")
     click.echo(f"Spark log: {cluster.log_file}")

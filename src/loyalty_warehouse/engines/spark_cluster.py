@@ -12,6 +12,7 @@ each group (a worker's executors are in the worker's group), so no JVM outlives 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -64,7 +65,8 @@ class ClusterSize:
     worker_cores: int = 1
     worker_memory: str = "1g"  # what one worker offers its executor
     executor_memory: str = "768m"
-    driver_memory: str = "1g"  # the Thrift server, which plans every statement
+    # the Thrift server plans every statement; the quarantine models' plans need more than 1 GB
+    driver_memory: str = "2g"
     daemon_memory: str = "256m"  # the master and worker processes themselves
     shuffle_partitions: int = 2
 
@@ -161,14 +163,24 @@ class LocalSparkCluster:
             "spark.default.parallelism": str(size.workers * size.worker_cores),
             "spark.sql.warehouse.dir": str(self.dir / "spark-warehouse"),
             "spark.local.dir": str(self.dir / "tmp"),
-            "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={self.dir}/metastore_db;create=true",
+            "spark.hadoop.javax.jdo.option.ConnectionURL":
+                f"jdbc:derby:;databaseName={self.dir}/metastore_db;create=true",
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.dir}",
             "spark.executor.memory": size.executor_memory,
             "spark.executor.cores": str(size.worker_cores),
             "spark.cores.max": str(size.workers * size.worker_cores),
+            # every executor is on this host: waiting for a "more local" slot only delays small tasks
+            "spark.locality.wait": "0s",
+            # the Thrift server runs for days: keep few finished statements' plans in its heap
+            "spark.sql.ui.retainedExecutions": "20",
+            "spark.ui.retainedJobs": "50",
+            "spark.ui.retainedStages": "50",
+            "spark.sql.thriftserver.ui.retainedStatements": "20",
+            "spark.sql.thriftserver.ui.retainedSessions": "20",
         }
         (self.conf_dir / "spark-defaults.conf").write_text(
-            "# Written by loyalty-warehouse for the local cluster.\n" + "".join(f"{k} {v}\n" for k, v in defaults.items())
+            "# Written by loyalty-warehouse for the local cluster.\n"
+            + "".join(f"{key} {value}\n" for key, value in defaults.items())
         )
 
     def _env(self, size: ClusterSize) -> dict[str, str]:
@@ -197,7 +209,8 @@ class LocalSparkCluster:
         """Start the master, the workers and the Thrift server; return when the Thrift server accepts clients."""
         size = size or ClusterSize.from_env()
         if self.is_running():
-            progress(f"the Spark cluster in {self.dir} is already running (Thrift server on 127.0.0.1:{self.thrift_port()})")
+            progress(f"the Spark cluster in {self.dir} is already running "
+                     f"(Thrift server on 127.0.0.1:{self.thrift_port()})")
             return
         for port, what in ((master_port, "master"), (thrift_port, "Thrift server")):
             if port_open(port):
@@ -218,7 +231,8 @@ class LocalSparkCluster:
             ], env)
             state["pids"]["master"] = [master.pid]
             self._save(state)
-            _wait_for(lambda: port_open(master_port) or master.poll() is not None, 90, "the Spark master", self.log_file)
+            _wait_for(lambda: port_open(master_port) or master.poll() is not None, 90, "the Spark master",
+                      self.log_file)
             if master.poll() is not None:
                 raise RuntimeError(f"the Spark master exited at start; see {self.log_file.parent}/master-0.out")
             state["pids"]["worker"] = []
@@ -308,10 +322,8 @@ def _end_group(pid: int, timeout: float) -> None:
     os.killpg(group, signal.SIGTERM)
     _, alive = psutil.wait_procs(members, timeout=timeout)
     for proc in alive:
-        try:
+        with contextlib.suppress(psutil.Error):
             proc.kill()
-        except psutil.Error:
-            pass
     psutil.wait_procs(alive, timeout=10)
 
 

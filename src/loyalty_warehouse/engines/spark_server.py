@@ -30,7 +30,9 @@ RAW_SCHEMA = "raw"
 LOADING_SUFFIX = "__loading"
 DEFAULT_CLUSTER_DIR = paths.DEFAULT_WAREHOUSE.parent / "spark"
 
-_SPARK_TYPES = {"varchar": "string", "timestamp": "timestamp", "double": "double", "bigint": "bigint", "boolean": "boolean"}
+_SPARK_TYPES = {
+    "varchar": "string", "timestamp": "timestamp", "double": "double", "bigint": "bigint", "boolean": "boolean",
+}
 
 
 def _quiet(_line: str) -> None:
@@ -163,14 +165,17 @@ def load_raw_tables(settings: SparkSettings, pre: PreflightResult, schema: str =
     return rows
 
 
-def load_raw(settings: SparkSettings, raw_dir: Path, progress: Progress = _quiet) -> tuple[PreflightResult, dict[str, int]]:
+def load_raw(
+    settings: SparkSettings, raw_dir: Path, progress: Progress = _quiet
+) -> tuple[PreflightResult, dict[str, int]]:
     """Check ``raw_dir`` with the preflight and load it into database `raw` through the Thrift server."""
     with tempfile.TemporaryDirectory(prefix="loyalty-placeholders-") as placeholders:
         progress(f"checking raw files in {raw_dir}")
         pre = check_raw_dir(raw_dir.resolve(), Path(placeholders))
         for note in pre.notes():
             progress(f"  note: {note}")
-        progress(f"loading the raw files into {settings.url()} database {RAW_SCHEMA} (staged in {settings.staging_dir})")
+        progress(f"loading the raw files into {settings.url()} database {RAW_SCHEMA} "
+                 f"(staged in {settings.staging_dir})")
         rows = load_raw_tables(settings, pre, progress=progress)
     return pre, rows
 
