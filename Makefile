@@ -37,7 +37,7 @@ test-fast: $(STAMP) ## Quick local check (about a minute): Python lint, SQL-free
 	@$(BIN)/ruff check src tests/python scripts
 	@$(BIN)/pytest -m "not e2e and not postgres and not spark" --deselect tests/python/test_lint.py
 
-test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): every model and test on Spark, public tables equal DuckDB's
+test-spark: $(STAMP) ## Only the Spark lane (SPARK_LANE_MEMBERS=300): a local cluster and Thrift server, every model and test there, public tables equal DuckDB's
 	@scripts/ensure_java.sh
 	@$(BIN)/pytest -m spark
 

@@ -18,3 +18,11 @@
         as {{ type_score() }}
     )
 {%- endmacro %}
+
+{#- The same 0..100 score from a percent rank computed elsewhere (macros/bucketed_rank.sql). -#}
+{% macro score_from_percent_rank(percent_rank_column) -%}
+    cast(
+        round(cast(100 * {{ percent_rank_column }} as {{ dbt.type_numeric() }}), 2)
+        as {{ type_score() }}
+    )
+{%- endmacro %}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Spark lane of the tests runs Spark in the test process (pyspark), which needs a Java 17
-# runtime. Install Debian's when missing and running as root.
+# The Spark lane of the tests starts a local Spark cluster (master, workers, Thrift server) from
+# pyspark's Spark distribution, which needs a Java 17 runtime. Install Debian's when missing and running as root.
 set -euo pipefail
 if command -v java > /dev/null || [ -n "${JAVA_HOME:-}" ]; then
     exit 0

@@ -13,7 +13,7 @@ import click
 import duckdb
 
 from . import paths, project_vars
-from .engines import pg_cli
+from .engines import pg_cli, spark_cli
 from .exports import ExportError
 from .gates import GateError, check_marts, check_raw
 from .generator import GENERATOR_VERSION, MEMBERS_PER_BLOCK, GeneratorConfig, generate
@@ -117,8 +117,9 @@ def check_cmd(raw_dir: Path, dbt_vars: dict) -> None:
 
 
 _target_option = click.option(
-    "--target", type=click.Choice(["duckdb", "postgres"]), default="duckdb", show_default=True,
-    help="postgres: the database named by LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE (docs/postgres.md).",
+    "--target", type=click.Choice(["duckdb", "postgres", "spark"]), default="duckdb", show_default=True,
+    help="postgres: the database named by LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE (docs/postgres.md); "
+    "spark: the Thrift server at LOYALTY_SPARK_HOST/PORT (docs/engines.md).",
 )
 
 
@@ -136,6 +137,9 @@ def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_
     """Check the raw files and build every model and test with dbt; publish when all pass."""
     if target == "postgres":
         pg_cli.build(raw_dir, dbt_vars or None, full_refresh)
+        return
+    if target == "spark":
+        spark_cli.build(raw_dir, dbt_vars or None, full_refresh)
         return
     _build(raw_dir, warehouse, dbt_vars, full_refresh, keep_builds)
 
@@ -169,6 +173,8 @@ def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path 
     if target == "postgres":
         pg_cli.validate(raw_dir, docs_dir)
         return
+    if target == "spark":
+        raise click.UsageError("validate --target spark is not built yet: the gates read DuckDB or PostgreSQL")
     docs = docs_dir or data_docs_path(warehouse)
     with tempfile.TemporaryDirectory() as scratch:
         try:
@@ -286,6 +292,7 @@ def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool, k
 
 
 main.add_command(pg_cli.postgres_group)
+main.add_command(spark_cli.spark_group)
 
 
 if __name__ == "__main__":

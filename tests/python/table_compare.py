@@ -64,3 +64,14 @@ def spark_rows(session, table: str, columns: Sequence[str]) -> list[Row]:
     """Every row of ``schema.table`` from a Spark session, normalised."""
     frame = session.table(table).select(*(f"`{c}`" for c in columns))
     return normalise_rows(tuple(row) for row in frame.collect())
+
+
+def thrift_rows(connection, table: str, columns: Sequence[str]) -> list[Row]:
+    """Every row of ``schema.table`` through a Spark Thrift server (a PyHive connection), normalised."""
+    schema, name = table.split(".")
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"select {', '.join(f'`{c}`' for c in columns)} from `{schema}`.`{name}`")
+        return normalise_rows(cursor.fetchall())
+    finally:
+        cursor.close()

@@ -31,20 +31,46 @@ raw_values as (
     from eligible
 ),
 
+-- the percent ranks over every eligible member, without a window over the whole table
+-- (macros/bucketed_rank.sql: exactly percent_rank() over (order by ...))
+{{ bucketed_rank_ctes('consumption_ranks', 'raw_values', 'member_id', 'consumption_raw', 'consumption_raw') }},
+
+{{ bucketed_rank_ctes('interaction_ranks', 'raw_values', 'member_id', 'interaction_raw', 'interaction_raw') }},
+
+{{ bucketed_rank_ctes('content_ranks', 'raw_values', 'member_id', 'content_raw', 'content_raw') }},
+
+{{ bucketed_rank_ctes('social_ranks', 'raw_values', 'member_id', 'social_raw', 'social_raw') }},
+
+{{ bucketed_rank_ctes('conversion_ranks', 'raw_values', 'member_id', 'conversion_rate', 'conversion_rate') }},
+
+{{ bucketed_rank_ctes('repurchase_ranks', 'raw_values', 'member_id', 'repurchase_count', 'repurchase_count',
+    partition_by='purchases_in_window > 0') }},
+
+{{ bucketed_rank_ctes('share_ranks', 'raw_values', 'member_id', 'share_count', 'share_count') }},
+
+{{ bucketed_rank_ctes('referral_ranks', 'raw_values', 'member_id', 'converted_referrals', 'converted_referrals',
+    partition_by='converted_referrals > 0') }},
+
 scored as (
     select
-        *,
-        {{ percent_rank_score('consumption_raw') }} as consumption_score,
-        {{ percent_rank_score('interaction_raw') }} as interaction_score,
-        {{ percent_rank_score('content_raw') }} as content_score,
-        {{ percent_rank_score('social_raw') }} as social_score,
-        percent_rank() over (order by conversion_rate) as conversion_percentile,
-        percent_rank() over (partition by purchases_in_window > 0 order by repurchase_count)
-            as repurchase_percentile,
-        percent_rank() over (order by share_count) as share_percentile,
-        percent_rank() over (partition by converted_referrals > 0 order by converted_referrals)
-            as referral_percentile
+        raw_values.*,
+        {{ score_from_percent_rank('consumption_ranks.rank_percent') }} as consumption_score,
+        {{ score_from_percent_rank('interaction_ranks.rank_percent') }} as interaction_score,
+        {{ score_from_percent_rank('content_ranks.rank_percent') }} as content_score,
+        {{ score_from_percent_rank('social_ranks.rank_percent') }} as social_score,
+        conversion_ranks.rank_percent as conversion_percentile,
+        repurchase_ranks.rank_percent as repurchase_percentile,
+        share_ranks.rank_percent as share_percentile,
+        referral_ranks.rank_percent as referral_percentile
     from raw_values
+    inner join consumption_ranks on raw_values.member_id = consumption_ranks.member_id
+    inner join interaction_ranks on raw_values.member_id = interaction_ranks.member_id
+    inner join content_ranks on raw_values.member_id = content_ranks.member_id
+    inner join social_ranks on raw_values.member_id = social_ranks.member_id
+    inner join conversion_ranks on raw_values.member_id = conversion_ranks.member_id
+    inner join repurchase_ranks on raw_values.member_id = repurchase_ranks.member_id
+    inner join share_ranks on raw_values.member_id = share_ranks.member_id
+    inner join referral_ranks on raw_values.member_id = referral_ranks.member_id
 ),
 
 valued as (
@@ -64,14 +90,19 @@ valued as (
     from scored
 ),
 
+{{ bucketed_rank_ctes('value_positions', 'valued', 'member_id', 'value_score',
+    'value_score desc, consumption_raw desc, member_id asc', direction='desc', function='row_number') }},
+
+{{ bucketed_rank_ctes('value_ranks', 'valued', 'member_id', 'value_score', 'value_score') }},
+
 ranked as (
     select
-        *,
-        row_number() over (
-            order by value_score desc, consumption_raw desc, member_id asc
-        ) as value_rank,
-        percent_rank() over (order by value_score) as value_percentile
+        valued.*,
+        value_positions.rank_position as value_rank,
+        value_ranks.rank_percent as value_percentile
     from valued
+    inner join value_positions on valued.member_id = value_positions.member_id
+    inner join value_ranks on valued.member_id = value_ranks.member_id
 ),
 
 final as (

@@ -5,23 +5,47 @@ scores as (
     select * from {{ ref('fct_super_user_scores') }}
 ),
 
-buyers as (
+buyer_scores as (
     select
         member_id,
-        consumption_raw as net_amount,
-        row_number() over (order by consumption_raw desc, member_id asc) as spend_rank,
-        count(*) over () as buyer_count
+        consumption_raw
     from scores
     where consumption_raw > 0
 ),
 
+-- the spend rank over every buyer, without a window over the whole table (macros/bucketed_rank.sql)
+{{ bucketed_rank_ctes('spend_positions', 'buyer_scores', 'member_id', 'consumption_raw',
+    'consumption_raw desc, member_id asc', direction='desc', function='row_number') }},
+
+buyer_total as (
+    select count(*) as buyer_count
+    from buyer_scores
+),
+
+buyers as (
+    select
+        buyer_scores.member_id,
+        buyer_scores.consumption_raw as net_amount,
+        spend_positions.rank_position as spend_rank,
+        buyer_total.buyer_count
+    from buyer_scores
+    inner join spend_positions on buyer_scores.member_id = spend_positions.member_id
+    cross join buyer_total
+),
+
+eligible_total as (
+    select count(*) as eligible_count
+    from scores
+),
+
 valued as (
     select
-        member_id,
-        value_score,
-        value_rank,
-        count(*) over () as eligible_count
+        scores.member_id,
+        scores.value_score,
+        scores.value_rank,
+        eligible_total.eligible_count
     from scores
+    cross join eligible_total
 ),
 
 gmv_share as (

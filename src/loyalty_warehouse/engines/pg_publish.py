@@ -353,7 +353,7 @@ def headline(settings: PgSettings) -> dict:
         "members": members,
         "buyers": buyers,
         "purchases": int(purchases or 0),
-        "net_amount_cny": float(net_amount or 0),
+        "net_amount": float(net_amount or 0),
         "repeat_customer_share": float(repeat_share or 0),
         "tables": tables,
     }

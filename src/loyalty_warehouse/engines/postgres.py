@@ -417,7 +417,7 @@ class RawLoad:
     preflight: PreflightResult | None = None
 
 
-def _file_select(path: str, table: RawTable) -> str:
+def typed_file_select(path: str, table: RawTable) -> str:
     """DuckDB SQL reading ``path`` as the contract's columns and types (extra columns left out).
 
     CSV is read as text and cast, so ids keep their leading zeros; preflight has already proved
@@ -444,7 +444,7 @@ def _csv_batches(path: str, table: RawTable, batch_rows: int = 250_000) -> Itera
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")  # time-zone-aware Parquet timestamps convert to UTC, not local time
-        reader = con.execute(_file_select(path, table)).to_arrow_reader(batch_rows)
+        reader = con.execute(typed_file_select(path, table)).to_arrow_reader(batch_rows)
         for batch in reader:
             buffer = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buffer, pacsv.WriteOptions(include_header=False))

@@ -46,9 +46,9 @@ def session_conf(spark_dir: Path) -> dict[str, str]:
 
 
 def spark_env(spark_dir: Path) -> dict[str, str]:
-    """Environment for dbt's `spark` target and for the loader."""
+    """Environment for dbt's `spark_session` target (Spark in the dbt process) and for its loader."""
     return {
-        "LOYALTY_TARGET": "spark",
+        "LOYALTY_TARGET": "spark_session",
         "LOYALTY_SPARK_DIR": str(spark_dir),
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
