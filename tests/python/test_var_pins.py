@@ -7,13 +7,25 @@ from __future__ import annotations
 import re
 
 VAR_CALL = re.compile(r"var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
+# A macro that reads var(<its argument>) (validate_weights, validated_level_thresholds) is given the
+# var's name as a string: `validate_weights('churn_risk_weights', [...])` reads churn_risk_weights.
+VAR_BY_ARGUMENT = re.compile(r"var\(\s*[A-Za-z_][A-Za-z0-9_]*\s*\)")
 # Vars that only say where files are or how tables are stored; no model logic reads them.
 NOT_LOGIC = {"raw_locations", "raw_binary_text_columns", "raw_dir", "raw_format", "spark_file_format"}
 
 
+def vars_in(code: str, macros: dict) -> set[str]:
+    """Vars named in code: var('x') calls, and names passed to a macro that reads var(<argument>)."""
+    found = set(VAR_CALL.findall(code))
+    for macro in macros.values():
+        if VAR_BY_ARGUMENT.search(macro["macro_sql"]):
+            found |= set(re.findall(rf"\b{macro.get('name', '')}\(\s*['\"]([A-Za-z0-9_]+)['\"]", code))
+    return found
+
+
 def vars_read(node: dict, macros: dict) -> set[str]:
     """Vars in the node's code and in every project macro it calls, transitively."""
-    found = set(VAR_CALL.findall(node.get("raw_code", "")))
+    found = vars_in(node.get("raw_code", ""), macros)
     seen: set[str] = set()
     todo = list(node["depends_on"]["macros"])
     while todo:
@@ -21,7 +33,7 @@ def vars_read(node: dict, macros: dict) -> set[str]:
         if key in seen or key not in macros:
             continue
         seen.add(key)
-        found |= set(VAR_CALL.findall(macros[key]["macro_sql"]))
+        found |= vars_in(macros[key]["macro_sql"], macros)
         todo += macros[key]["depends_on"]["macros"]
     return found - NOT_LOGIC
 
@@ -58,3 +70,20 @@ def test_a_var_read_through_a_macro_counts() -> None:
         "unit_tests": {"u": {"name": "u", "model": "m", "original_file_path": "x.yml", "overrides": {"vars": {"top": 1}}}},
     }
     assert unpinned(manifest) == ["m::u (x.yml) does not pin ['deep']"]
+
+
+def test_a_var_named_as_a_macro_argument_counts() -> None:
+    manifest = {
+        "macros": {
+            "macro.loyalty_warehouse.validate_weights": {
+                "package_name": "loyalty_warehouse", "name": "validate_weights",
+                "macro_sql": "{% macro validate_weights(var_name, dimensions) %}{{ var(var_name) }}{% endmacro %}",
+                "depends_on": {"macros": []},
+            },
+        },
+        "nodes": {"model.p.m": {"name": "m", "resource_type": "model",
+                                "raw_code": "{% set w = validate_weights('churn_risk_weights', ['a']) %}",
+                                "depends_on": {"macros": ["macro.loyalty_warehouse.validate_weights"]}}},
+        "unit_tests": {"u": {"name": "u", "model": "m", "original_file_path": "x.yml", "overrides": {"vars": {}}}},
+    }
+    assert unpinned(manifest) == ["m::u (x.yml) does not pin ['churn_risk_weights']"]
