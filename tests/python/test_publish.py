@@ -365,22 +365,22 @@ def test_make_docs_works_while_a_reader_holds_the_published_warehouse(held_open:
 
 
 def test_plain_dbt_writes_the_development_file_not_the_published_one(held_open: Path, tmp_path: Path) -> None:
-    """Plain `dbt run` (no preflight, no gates, no publish) builds into target/dev.duckdb, even with
+    """Plain dbt (no preflight, no gates, no publish) writes target/dev.duckdb, even with
     LOYALTY_WAREHOUSE_PATH exported for the CLI and a reader holding the published warehouse."""
     before = _state(held_open)
     env = {k: v for k, v in os.environ.items() if k not in ("LOYALTY_DBT_PATH", "DBT_TARGET_PATH")} | {
         "LOYALTY_WAREHOUSE_PATH": str(held_open), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"), "DBT_LOG_PATH": str(tmp_path / "logs")}
-    # From a scratch folder (the default path is relative: it lands there, not in the checkout); the
-    # time spine reads no raw file.
-    done = subprocess.run([dbt_executable(), "run", "--select", "time_spine_daily", "--project-dir", str(PROJECT_DIR),
+    # From a scratch folder (the default path is relative: it lands there, not in the checkout); a seed
+    # needs no raw file.
+    done = subprocess.run([dbt_executable(), "seed", "--select", "ref_kox_tiers", "--project-dir", str(PROJECT_DIR),
                            "--target-path", str(tmp_path / "target")], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stdout[-3000:]
     dev = tmp_path / "target" / "dev.duckdb"
     con = duckdb.connect(str(dev), read_only=True)
     try:
-        assert con.execute("select count(*) from semantic.time_spine_daily").fetchone()[0] > 300
+        assert con.execute("select count(*) from reference.ref_kox_tiers").fetchone()[0] == 3
     finally:
         con.close()
     assert _state(held_open) == before
