@@ -66,7 +66,7 @@ class ClusterSize:
     worker_memory: str = "1g"  # what one worker offers its executor
     executor_memory: str = "768m"
     # the Thrift server plans every statement; the quarantine models' plans need more than 1 GB
-    driver_memory: str = "2g"
+    driver_memory: str = "3g"
     daemon_memory: str = "256m"  # the master and worker processes themselves
     shuffle_partitions: int = 2
 
@@ -253,6 +253,11 @@ class LocalSparkCluster:
                 "--class", THRIFT_SERVER_CLASS, "--name", "loyalty-warehouse thrift server",
                 "--hiveconf", f"hive.server2.thrift.port={thrift_port}",
                 "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
+                # dbt-spark opens a new cursor per statement without closing the last one: each
+                # finished statement keeps its plan in the heap until the client disconnects. Close
+                # finished statements idle for 5 s (checked every 3 s, the shortest Hive allows).
+                "--hiveconf", "hive.server2.session.check.interval=3s",
+                "--hiveconf", "hive.server2.idle.operation.timeout=5s",
                 "spark-internal",
             # Spark's launcher sizes the Thrift server's heap from SPARK_DAEMON_MEMORY, not --driver-memory
             ], env | {"SPARK_DAEMON_MEMORY": size.driver_memory})
