@@ -159,6 +159,8 @@ class LocalSparkCluster:
             "spark.ui.enabled": "false",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.ansi.enabled": "false",  # as dbt-spark's session method and the other lanes
+            "spark.sql.cteRecursionLevelLimit": "-1",  # the referral-loop check walks chains recursively (D61)
+            "spark.sql.cteRecursionRowLimit": "-1",
             "spark.sql.shuffle.partitions": str(size.shuffle_partitions),
             "spark.default.parallelism": str(size.workers * size.worker_cores),
             "spark.sql.warehouse.dir": str(self.dir / "spark-warehouse"),
