@@ -21,8 +21,22 @@ from pathlib import Path
 from loyalty_warehouse.db import connect, quote_path
 from loyalty_warehouse.generator import GeneratorConfig, generate
 
-EVENTS = ["login", "content_view", "like", "comment", "favorite", "share", "ugc_post", "activity_join",
-          "check_in", "referral_invite", "complaint", "survey_completed", "nps_response", "message_received"]
+EVENTS = [
+    "login",
+    "content_view",
+    "like",
+    "comment",
+    "favorite",
+    "share",
+    "ugc_post",
+    "activity_join",
+    "check_in",
+    "referral_invite",
+    "complaint",
+    "survey_completed",
+    "nps_response",
+    "message_received",
+]
 
 
 def counters(style: str) -> str:
@@ -58,11 +72,16 @@ def main() -> None:
                 f"{counters(style)} from {source} group by all"
             )
             built[style] = time.perf_counter() - started
-        types = dict(con.execute(
-            "select table_name, any_value(data_type) from information_schema.columns "
-            "where column_name = 'likes' group by table_name").fetchall())
-        same = con.execute(
-            "select count(*) from (select * from daily_sum except select * from daily_count)").fetchone()[0] == 0
+        types = dict(
+            con.execute(
+                "select table_name, any_value(data_type) from information_schema.columns "
+                "where column_name = 'likes' group by table_name"
+            ).fetchall()
+        )
+        same = (
+            con.execute("select count(*) from (select * from daily_sum except select * from daily_count)").fetchone()[0]
+            == 0
+        )
         reader = (
             "select member_id, {cols} from daily_{style} "
             "where activity_date >= (select max(activity_date) - 364 from daily_{style}) group by member_id"
@@ -73,13 +92,19 @@ def main() -> None:
         day_rows = con.execute("select count(*) from daily_count").fetchone()[0]
     load = os.getloadavg()[0]
     print(f"{args.members:,} members, {rows:,} interactions -> {day_rows:,} member-days; load {load:.1f}")
-    print(f"stored type: sum(case ...) -> {types['daily_sum']}, count(case ...) -> {types['daily_count']}; "
-          f"same numbers: {same}")
+    print(
+        f"stored type: sum(case ...) -> {types['daily_sum']}, count(case ...) -> {types['daily_count']}; "
+        f"same numbers: {same}"
+    )
     print(f"build the daily table: {built['sum']:.2f} s vs {built['count']:.2f} s")
-    print(f"reader (per-member sums over a year, best of 3): {read['sum']:.3f} s vs {read['count']:.3f} s "
-          f"= {read['sum'] / read['count']:.1f}x")
-    print(f"full scan of the counters (best of 3): {scan['sum']:.3f} s vs {scan['count']:.3f} s "
-          f"= {scan['sum'] / scan['count']:.1f}x")
+    print(
+        f"reader (per-member sums over a year, best of 3): {read['sum']:.3f} s vs {read['count']:.3f} s "
+        f"= {read['sum'] / read['count']:.1f}x"
+    )
+    print(
+        f"full scan of the counters (best of 3): {scan['sum']:.3f} s vs {scan['count']:.3f} s "
+        f"= {scan['sum'] / scan['count']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark the data generator: rows/s, peak memory, wall time and file sizes at a given size.
 
-    .venv/bin/python scripts/bench_generator.py --members 1000000 [--workers 2] [--report benchmarks/generator_1000000.md]
+    .venv/bin/python scripts/bench_generator.py --members 1000000 [--workers 2] \
+        [--report benchmarks/generator_1000000.md]
 
 Writes the data under --work-dir (default /tmp/loyalty-generator-bench), deletes it afterwards unless
 --keep, and refuses to start when the disk has less free space than the data is expected to take.
@@ -70,7 +71,8 @@ def _prepare(work: Path, members: int) -> None:
     free = shutil.disk_usage(work).free
     if free < needed * 1.5:
         sys.exit(
-            f"error: {work} has {free / 2**30:.1f} GiB free; about {needed / 2**30:.1f} GiB are needed (pass --work-dir)"
+            f"error: {work} has {free / 2**30:.1f} GiB free; about {needed / 2**30:.1f} GiB are needed (pass "
+            "--work-dir)"
         )
 
 

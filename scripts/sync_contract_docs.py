@@ -18,7 +18,8 @@ START, END = "<!-- contract:start -->\n", "<!-- contract:end -->"
 
 def render() -> str:
     lines = [
-        "# Generated from src/loyalty_warehouse/contract.py by scripts/sync_contract_docs.py - edit the contract, not this file.",
+        "# Generated from src/loyalty_warehouse/contract.py by scripts/sync_contract_docs.py - edit the "
+        "contract, not this file.",
         "version: 2",
         "",
         "sources:",
@@ -34,16 +35,17 @@ def render() -> str:
     ]
     for table in RAW_TABLES:
         location = (
-            "var('raw_locations', {}).get('%s', var('raw_dir', env_var('LOYALTY_RAW_DIR', 'data/raw'))"
-            " ~ '/%s.' ~ var('raw_format', env_var('LOYALTY_RAW_FORMAT', 'parquet')))" % (table.name, table.name)
+            f"var('raw_locations', {{}}).get('{table.name}', var('raw_dir', env_var('LOYALTY_RAW_DIR', 'data/raw'))"
+            f" ~ '/{table.name}.' ~ var('raw_format', env_var('LOYALTY_RAW_FORMAT', 'parquet')))"
         )
         kind = "Required" if table.required else "Optional"
         lines += [
             f"      - name: {table.name}",
-            f"        description: \"{kind}. {table.grain} {table.description} Key: {table.key}.\"",
+            f'        description: "{kind}. {table.grain} {table.description} Key: {table.key}."',
             "        meta:",
             f"          required: {str(table.required).lower()}",
-            "          # read with the contract's types (a CSV is never type-sniffed from a sample), path quotes escaped;",
+            "          # read with the contract's types (a CSV is never type-sniffed from a sample), path "
+            "quotes escaped;",
             "          # text columns a Parquet file stores as bytes are decoded (preflight checked they are UTF-8)",
             "          formatter: template",
             f"          external_location: {yaml_string(external_location(table, location))}",
@@ -56,7 +58,7 @@ def render() -> str:
                 "          freshness:",
                 "            warn_after: {count: 1, period: day}",
                 "            error_after: {count: 3, period: day}",
-                "          loaded_at_query: \"{{ raw_loaded_at_query(this, source_node) }}\"",
+                '          loaded_at_query: "{{ raw_loaded_at_query(this, source_node) }}"',
             ]
         lines += ["        columns:"]
         for col in table.columns:
@@ -68,13 +70,19 @@ def render() -> str:
             text = text.replace('"', "'")
             lines += [
                 f"          - name: {col.name}",
-                f"            description: \"{text}\"",
+                f'            description: "{text}"',
                 f"            data_type: {col.sql_type}",
             ]
     return "\n".join(lines) + "\n"
 
 
-DUCKDB_TYPES = {"varchar": "VARCHAR", "timestamp": "TIMESTAMP", "double": "DOUBLE", "bigint": "BIGINT", "boolean": "BOOLEAN"}
+DUCKDB_TYPES = {
+    "varchar": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "double": "DOUBLE",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+}
 
 
 def yaml_string(text: str) -> str:
@@ -87,7 +95,7 @@ def external_location(table, location: str) -> str:
     types (never sniffed from a sample), a Parquet file with byte-typed text columns decoded, and
     quotes in the path escaped."""
     columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.sql_type]}'" for c in table.columns)
-    quoted = "{{ path | replace(\"'\", \"''\") }}"
+    quoted = '{{ path | replace("\'", "\'\'") }}'
     binary = f"var('raw_binary_text_columns', {{}}).get('{table.name}', [])"
     return (
         f"{{%- set path = {location} -%}}"

@@ -7,6 +7,7 @@ Every figure is measured in this run on this machine and written as JSON and mar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -36,8 +37,17 @@ Progress = Callable[[str], None]
 
 RFM_MODEL = "customer_value.fct_member_rfm"
 RFM_COLUMNS = [
-    "member_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
-    "is_recency_high", "is_frequency_high", "is_monetary_high", "rfm_segment",
+    "member_id",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "is_recency_high",
+    "is_frequency_high",
+    "is_monetary_high",
+    "rfm_segment",
 ]
 
 
@@ -59,10 +69,8 @@ class PeakRss:
         while not self._stop.is_set():
             total = 0
             for proc in [*([] if self.children_only else [me]), *me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):  # a child that just ended
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             self._stop.wait(0.05)
 
@@ -137,17 +145,26 @@ def _export_phase(warehouse: Path, work: Path, say: Progress) -> Phase:
     say("[parquet_export] every public table to Parquet, as a publish does")
     with PeakRss() as rss:
         result = export_public_tables(warehouse, folder, {"build_id": "bench"})
-    say(f"  parquet export: {len(result.tables)} public tables, {sum(result.tables.values()):,} rows "
-        f"in {result.seconds:.2f}s")
+    say(
+        f"  parquet export: {len(result.tables)} public tables, {sum(result.tables.values()):,} rows "
+        f"in {result.seconds:.2f}s"
+    )
     size = sum(p.stat().st_size for p in folder.iterdir())
-    return Phase("parquet_export", round(result.seconds, 2), round(rss.peak / 2**20), sum(result.tables.values()),
-                 {"tables": len(result.tables), "megabytes": round(size / 2**20, 1)})
+    return Phase(
+        "parquet_export",
+        round(result.seconds, 2),
+        round(rss.peak / 2**20),
+        sum(result.tables.values()),
+        {"tables": len(result.tables), "megabytes": round(size / 2**20, 1)},
+    )
 
 
 def _raw_rows(raw: Path) -> int:
     con = connect()
     try:
-        return sum(con.execute(f"select count(*) from {quote_path(p)}").fetchone()[0] for p in raw.glob("raw_*.parquet"))
+        return sum(
+            con.execute(f"select count(*) from {quote_path(p)}").fetchone()[0] for p in raw.glob("raw_*.parquet")
+        )
     finally:
         con.close()
 
@@ -195,9 +212,11 @@ def _pandas_rfm(orders: pd.DataFrame, segments: pd.DataFrame, window: int, bins:
     in_window = buys["order_date"] >= window_start
     # amounts in integer cents: float sums would split ties that the decimal sums keep
     buys = buys.assign(in_window=in_window.astype("int64"), window_cents=buys["net_cents"].where(in_window, 0))
-    rfm = buys.groupby("member_id", sort=False).agg(
-        frequency=("in_window", "sum"), monetary_cents=("window_cents", "sum"), last=("order_date", "max")
-    ).reset_index()
+    rfm = (
+        buys.groupby("member_id", sort=False)
+        .agg(frequency=("in_window", "sum"), monetary_cents=("window_cents", "sum"), last=("order_date", "max"))
+        .reset_index()
+    )
     rfm["recency_days"] = (as_of - rfm["last"]).dt.days
     n = len(rfm)
 
@@ -241,9 +260,7 @@ def compare_rfm(warehouse: Path, compiled_model_sql: str, window: int, bins: int
         floor_rows = normalise_rows(con.execute(f"select {select_columns} from bench_floor").fetchall())
 
         load_started = time.perf_counter()
-        orders = con.execute(
-            "select member_id, order_date, is_purchase, net_amount from member_facts.fct_orders"
-        ).df()
+        orders = con.execute("select member_id, order_date, is_purchase, net_amount from member_facts.fct_orders").df()
         orders["order_date"] = pd.to_datetime(orders["order_date"])
         orders["net_cents"] = (orders["net_amount"].astype("float64") * 100).round().astype("int64")
         segments = con.execute(
@@ -274,7 +291,14 @@ def machine() -> dict:
     cpu = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")), "")
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     return {
         "cores": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -304,7 +328,15 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
     with PeakRss() as rss:
         summary = generate(GeneratorConfig(members=members, seed=seed), raw, progress=say)
     raw_rows = sum(summary["rows"].values())
-    phases.append(Phase("generate", round(time.perf_counter() - started, 2), round(rss.peak / 2**20), raw_rows, {"rows_by_table": summary["rows"]}))
+    phases.append(
+        Phase(
+            "generate",
+            round(time.perf_counter() - started, 2),
+            round(rss.peak / 2**20),
+            raw_rows,
+            {"rows_by_table": summary["rows"]},
+        )
+    )
 
     early = work / "raw_early"
     held_back = split_last_day(raw, early)
@@ -322,8 +354,16 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
 
     phases.append(_export_phase(warehouse, work, say))
 
-    compiled = (work / "target-incremental_build" / "compiled" / "loyalty_warehouse" / "models" / "marts"
-                / "customer_value" / "fct_member_rfm.sql").read_text()
+    compiled = (
+        work
+        / "target-incremental_build"
+        / "compiled"
+        / "loyalty_warehouse"
+        / "models"
+        / "marts"
+        / "customer_value"
+        / "fct_member_rfm.sql"
+    ).read_text()
     say("[rfm] model SQL vs hand-written DuckDB query vs pandas")
     rfm = compare_rfm(warehouse, compiled, window=365, bins=5)
 
@@ -334,8 +374,14 @@ def run_bench(members: int, work: Path, out_dir: Path, seed: int = 42, progress:
         "raw_rows": summary["rows"],
         "machine": machine(),
         "phases": [
-            {"name": p.name, "seconds": p.seconds, "peak_rss_mb": p.peak_rss_mb, "rows": p.rows,
-             "rows_per_second": p.rows_per_second, **p.details}
+            {
+                "name": p.name,
+                "seconds": p.seconds,
+                "peak_rss_mb": p.peak_rss_mb,
+                "rows": p.rows,
+                "rows_per_second": p.rows_per_second,
+                **p.details,
+            }
             for p in phases
         ],
         "incremental_share_of_full": round(incremental.seconds / full.seconds, 3),
@@ -367,7 +413,8 @@ def render_markdown(report: dict) -> str:
     ]
     for p in report["phases"]:
         lines.append(
-            f"| {p['name']} | {p['seconds']} | {p['peak_rss_mb']:,} | {_count(p['rows'])} | {_count(p['rows_per_second'])} "
+            f"| {p['name']} | {p['seconds']} | {p['peak_rss_mb']:,} | {_count(p['rows'])} | "
+            f"{_count(p['rows_per_second'])} "
             f"| {p.get('seconds_in_nodes', '')} | {p.get('seconds_outside_nodes', '')} |"
         )
     rfm = report["rfm"]
@@ -393,7 +440,10 @@ def render_markdown(report: dict) -> str:
         *(f"| {t['target']} | {t['measured']} | {t['verdict']} |" for t in targets(report)),
         "",
         "Slowest nodes of the full build: "
-        + ", ".join(f"{k} {v} s" for k, v in next(p for p in report["phases"] if p["name"] == "full_build").get("slowest_nodes", {}).items()),
+        + ", ".join(
+            f"{k} {v} s"
+            for k, v in next(p for p in report["phases"] if p["name"] == "full_build").get("slowest_nodes", {}).items()
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -416,25 +466,41 @@ def targets(report: dict) -> list[dict]:
     rfm = report["rfm"]
     orders, events = rows.get("raw_orders", 0), rows.get("raw_interactions", 0)
     return [
-        {"target": "1,000,000 members, >= 20 M orders, >= 100 M interactions",
-         "measured": f"{report['members']:,} members, {orders / 1e6:.1f} M orders, {events / 1e6:.1f} M interactions",
-         "verdict": _verdict(report["members"] >= 1_000_000 and orders >= 20_000_000 and events >= 100_000_000,
-                             "smaller data than the target")},
-        {"target": "full build (models and tests) <= 300 s",
-         "measured": f"{full['seconds']} s",
-         "verdict": _verdict(full["seconds"] <= 300, f"{full['seconds'] / 300:.1f}x the target")},
-        {"target": "peak memory <= 6 GB",
-         "measured": f"{full['peak_rss_mb']:,} MB",
-         "verdict": _verdict(full["peak_rss_mb"] <= 6 * 1024, f"{full['peak_rss_mb'] / (6 * 1024):.1f}x the target")},
-        {"target": "incremental day <= 10 % of the full build",
-         "measured": f"{share:.1%}",
-         "verdict": _verdict(share <= 0.10, f"{share / 0.10:.1f}x the target")},
-        {"target": "RFM model <= 1.5x the engine floor",
-         "measured": f"{rfm['model_vs_floor']}x",
-         "verdict": _verdict(rfm["model_vs_floor"] <= 1.5, f"{rfm['model_vs_floor'] / 1.5:.1f}x the target")},
-        {"target": "RFM model >= 10x faster than pandas",
-         "measured": f"{rfm['pandas_vs_model']}x",
-         "verdict": _verdict(rfm["pandas_vs_model"] >= 10, f"only {rfm['pandas_vs_model']}x")},
+        {
+            "target": "1,000,000 members, >= 20 M orders, >= 100 M interactions",
+            "measured": (
+                f"{report['members']:,} members, {orders / 1e6:.1f} M orders, {events / 1e6:.1f} M interactions"
+            ),
+            "verdict": _verdict(
+                report["members"] >= 1_000_000 and orders >= 20_000_000 and events >= 100_000_000,
+                "smaller data than the target",
+            ),
+        },
+        {
+            "target": "full build (models and tests) <= 300 s",
+            "measured": f"{full['seconds']} s",
+            "verdict": _verdict(full["seconds"] <= 300, f"{full['seconds'] / 300:.1f}x the target"),
+        },
+        {
+            "target": "peak memory <= 6 GB",
+            "measured": f"{full['peak_rss_mb']:,} MB",
+            "verdict": _verdict(full["peak_rss_mb"] <= 6 * 1024, f"{full['peak_rss_mb'] / (6 * 1024):.1f}x the target"),
+        },
+        {
+            "target": "incremental day <= 10 % of the full build",
+            "measured": f"{share:.1%}",
+            "verdict": _verdict(share <= 0.10, f"{share / 0.10:.1f}x the target"),
+        },
+        {
+            "target": "RFM model <= 1.5x the engine floor",
+            "measured": f"{rfm['model_vs_floor']}x",
+            "verdict": _verdict(rfm["model_vs_floor"] <= 1.5, f"{rfm['model_vs_floor'] / 1.5:.1f}x the target"),
+        },
+        {
+            "target": "RFM model >= 10x faster than pandas",
+            "measured": f"{rfm['pandas_vs_model']}x",
+            "verdict": _verdict(rfm["pandas_vs_model"] >= 10, f"only {rfm['pandas_vs_model']}x"),
+        },
     ]
 
 

@@ -58,18 +58,27 @@ def _vars_option(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 
 raw_dir_option = click.option(
-    "--raw-dir", type=click.Path(path_type=Path), default=paths.DEFAULT_RAW_DIR, show_default=True,
+    "--raw-dir",
+    type=click.Path(path_type=Path),
+    default=paths.DEFAULT_RAW_DIR,
+    show_default=True,
     help="Folder with one Parquet or CSV file per raw table.",
 )
 warehouse_option = click.option(
-    "--warehouse", type=click.Path(path_type=Path), default=paths.DEFAULT_WAREHOUSE, show_default=True,
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=paths.DEFAULT_WAREHOUSE,
+    show_default=True,
     help="The published warehouse: a stable path (a symlink to the current build, with the pointer "
-         "<name>.current.json, builds/ and exports/ beside it; docs/bi-access.md). "
-         "Default: LOYALTY_WAREHOUSE_PATH, else warehouse/loyalty.duckdb.",
+    "<name>.current.json, builds/ and exports/ beside it; docs/bi-access.md). "
+    "Default: LOYALTY_WAREHOUSE_PATH, else warehouse/loyalty.duckdb.",
 )
 vars_option = click.option(
-    "--vars", "dbt_vars", default=None, callback=_vars_option,
-    help='dbt vars as a JSON object, e.g. \'{"member_window_days": 180}\' (names as in dbt_project.yml).',
+    "--vars",
+    "dbt_vars",
+    default=None,
+    callback=_vars_option,
+    help="dbt vars as a JSON object, e.g. '{\"member_window_days\": 180}' (names as in dbt_project.yml).",
 )
 
 
@@ -86,17 +95,39 @@ def main() -> None:
 @click.option("--start", "start", default="2023-01-01", show_default=True, help="First day of the data (YYYY-MM-DD).")
 @click.option("--end", "end", default="2024-12-31", show_default=True, help="Last day of the data (YYYY-MM-DD).")
 @click.option("--bad-rows", is_flag=True, help="Plant bad rows of every bad-input class (for data-quality tests).")
-@click.option("--block-members", type=int, default=MEMBERS_PER_BLOCK, show_default=True,
-              help="Members generated and written at a time; memory follows it. Another size draws other data.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Blocks generated at once (default: one per core, at most 2). The files do not depend on it.")
+@click.option(
+    "--block-members",
+    type=int,
+    default=MEMBERS_PER_BLOCK,
+    show_default=True,
+    help="Members generated and written at a time; memory follows it. Another size draws other data.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Blocks generated at once (default: one per core, at most 2). The files do not depend on it.",
+)
 def generate_cmd(
-    members: int, seed: int, out_dir: Path, start: str, end: str, bad_rows: bool, block_members: int, workers: int | None
+    members: int,
+    seed: int,
+    out_dir: Path,
+    start: str,
+    end: str,
+    bad_rows: bool,
+    block_members: int,
+    workers: int | None,
 ) -> None:
     """Generate realistic raw data (Parquet) plus a ground-truth file, block by block (progress on stderr)."""
     try:
-        cfg = GeneratorConfig(members=members, seed=seed, start_date=_date(start), end_date=_date(end), bad_rows=bad_rows,
-                              block_members=block_members)
+        cfg = GeneratorConfig(
+            members=members,
+            seed=seed,
+            start_date=_date(start),
+            end_date=_date(end),
+            bad_rows=bad_rows,
+            block_members=block_members,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     summary = generate(cfg, out_dir, progress=_say, workers=workers)
@@ -117,7 +148,10 @@ def check_cmd(raw_dir: Path, dbt_vars: dict) -> None:
 
 
 _target_option = click.option(
-    "--target", type=click.Choice(["duckdb", "postgres", "spark"]), default="duckdb", show_default=True,
+    "--target",
+    type=click.Choice(["duckdb", "postgres", "spark"]),
+    default="duckdb",
+    show_default=True,
     help="postgres: the database named by LOYALTY_PG_HOST/PORT/USER/PASSWORD/DATABASE (docs/postgres.md); "
     "spark: the Thrift server at LOYALTY_SPARK_HOST/PORT (docs/engines.md).",
 )
@@ -128,12 +162,21 @@ _target_option = click.option(
 @warehouse_option
 @vars_option
 @_target_option
-@click.option("--full-refresh", is_flag=True, help="Rebuild everything from the raw files instead of adding to the published warehouse.")
-@click.option("--keep-builds", type=click.IntRange(min=1), default=None,
-              help=f"Published builds (and their Parquet exports) to keep on disk, the new one included "
-                   f"[default: {KEEP_BUILDS_ENV}, else {DEFAULT_KEEP_BUILDS}].")
-def build_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_refresh: bool,
-              keep_builds: int | None) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild everything from the raw files instead of adding to the published warehouse.",
+)
+@click.option(
+    "--keep-builds",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Published builds (and their Parquet exports) to keep on disk, the new one included "
+    f"[default: {KEEP_BUILDS_ENV}, else {DEFAULT_KEEP_BUILDS}].",
+)
+def build_cmd(
+    raw_dir: Path, warehouse: Path, dbt_vars: dict, target: str, full_refresh: bool, keep_builds: int | None
+) -> None:
     """Check the raw files and build every model and test with dbt; publish when all pass."""
     if target == "postgres":
         pg_cli.build(raw_dir, dbt_vars or None, full_refresh)
@@ -165,8 +208,12 @@ def demo_cmd(members: int, seed: int, raw_dir: Path, warehouse: Path) -> None:
 @raw_dir_option
 @warehouse_option
 @vars_option
-@click.option("--docs-dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write the Data Docs (default: data_docs/ beside the warehouse).")
+@click.option(
+    "--docs-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the Data Docs (default: data_docs/ beside the warehouse).",
+)
 @_target_option
 def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path | None, target: str) -> None:
     """Run the great-expectations gates: the raw files, and the published warehouse if there is one."""
@@ -202,10 +249,20 @@ def validate_cmd(raw_dir: Path, warehouse: Path, dbt_vars: dict, docs_dir: Path 
 @main.command("bench")
 @click.option("--members", type=int, default=200_000, show_default=True, help="Members to generate.")
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--work-dir", type=click.Path(path_type=Path), default=Path("/tmp/loyalty-bench"), show_default=True,
-              help="Scratch folder for the raw files and the warehouse (emptied first).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Where the JSON and markdown reports go (default: benchmarks/).")
+@click.option(
+    "--work-dir",
+    type=click.Path(path_type=Path),
+    default=Path("/tmp/loyalty-bench"),
+    show_default=True,
+    help="Scratch folder for the raw files and the warehouse (emptied first).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the JSON and markdown reports go (default: benchmarks/).",
+)
 def bench_cmd(members: int, seed: int, work_dir: Path, out_dir: Path | None) -> None:
     """Benchmark: generate, full build, incremental build of one more day, RFM vs engine floor and pandas."""
     from .bench import default_out_dir, render_markdown, run_bench
@@ -220,10 +277,20 @@ def bench_cmd(members: int, seed: int, work_dir: Path, out_dir: Path | None) -> 
 @main.command("query")
 @click.argument("sql")
 @warehouse_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="table (aligned text), csv or json.")
-@click.option("--limit", type=click.IntRange(min=1), default=None,
-              help=f"Rows to print at most (default: {TABLE_ROWS} for a table, all for csv and json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table (aligned text), csv or json.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Rows to print at most (default: {TABLE_ROWS} for a table, all for csv and json).",
+)
 def query_cmd(sql: str, warehouse: Path, fmt: str, limit: int | None) -> None:
     """Run a read-only SQL query against the warehouse and print the result."""
     if warehouse.is_dir():
@@ -250,8 +317,10 @@ def docs_cmd(warehouse: Path) -> None:
     except BuildError as exc:
         _fail(str(exc))
     if build_used is None:
-        _say(f"note: no published build at {warehouse}, so the site has no catalog (column types, row counts); "
-             "run `loyalty build` first")
+        _say(
+            f"note: no published build at {warehouse}, so the site has no catalog (column types, row counts); "
+            "run `loyalty build` first"
+        )
     else:
         _say(f"catalog from build {build_used.build_id or build_used.database}")
     click.echo(f"docs site (one file, opens from disk): {site}")
@@ -286,7 +355,10 @@ def _build(raw_dir: Path, warehouse: Path, dbt_vars: dict, full_refresh: bool, k
         _fail(str(exc))
     _say(f"built in {result.seconds:.1f}s")
     if result.data_docs:
-        _say(f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: {result.data_docs / 'index.html'}")
+        _say(
+            f"quality report (readable offline): {result.data_docs / REPORT_NAME}; Data Docs: "
+            f"{result.data_docs / 'index.html'}"
+        )
     currency, default = result.settings["currency_code"], stable_path(paths.DEFAULT_WAREHOUSE)
     click.echo(format_headline(headline(result.warehouse), result.warehouse, currency, default))
 

@@ -216,16 +216,18 @@ def _bg_nbd_terms(
     # L = Gamma(r+x) alpha^r / Gamma(r) * B(a, b+x) / B(a, b)
     #     * [ (alpha+T)^-(r+x) + [x>0] a / (b+x-1) * (alpha+t_x)^-(r+x) ]
     base = (
-        per_frequency(special.gammaln, r) - special.gammaln(r) + r * np.log(alpha)
-        + special.gammaln(a + b) + per_frequency(special.gammaln, b)
-        - special.gammaln(b) - per_frequency(special.gammaln, a + b)
+        per_frequency(special.gammaln, r)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        + special.gammaln(a + b)
+        + per_frequency(special.gammaln, b)
+        - special.gammaln(b)
+        - per_frequency(special.gammaln, a + b)
     )
     alive_term = -shape * np.log(alpha + age)
     # b + x - 1 > 0 wherever x >= 1; elsewhere the term is absent
     safe_denominator = np.where(has_repeat, b + frequency - 1, 1.0)
-    dropout_term = np.where(
-        has_repeat, np.log(a) - np.log(safe_denominator) - shape * np.log(alpha + recency), -np.inf
-    )
+    dropout_term = np.where(has_repeat, np.log(a) - np.log(safe_denominator) - shape * np.log(alpha + recency), -np.inf)
     mixture = np.logaddexp(alive_term, dropout_term)
     log_likelihood = base + mixture
     dropout_weight = np.exp(dropout_term - mixture)  # share of the likelihood from "dropped out after t_x"
@@ -234,13 +236,19 @@ def _bg_nbd_terms(
     digamma_ab = special.digamma(a + b)
     digamma_abx = per_frequency(special.digamma, a + b)
     grad_r = (
-        per_frequency(special.digamma, r) - special.digamma(r) + np.log(alpha)
-        - alive_weight * np.log(alpha + age) - dropout_weight * np.log(alpha + recency)
+        per_frequency(special.digamma, r)
+        - special.digamma(r)
+        + np.log(alpha)
+        - alive_weight * np.log(alpha + age)
+        - dropout_weight * np.log(alpha + recency)
     )
     grad_alpha = r / alpha - shape * (alive_weight / (alpha + age) + dropout_weight / (alpha + recency))
     grad_a = digamma_ab - digamma_abx + dropout_weight / a
     grad_b = (
-        digamma_ab + per_frequency(special.digamma, b) - special.digamma(b) - digamma_abx
+        digamma_ab
+        + per_frequency(special.digamma, b)
+        - special.digamma(b)
+        - digamma_abx
         - dropout_weight / safe_denominator
     )
     # chain rule to the log parameters the optimiser works on
@@ -278,7 +286,9 @@ def fit_bg_nbd(
             f"of {len(frequency)}: use a longer purchase history (a later as-of date) or lower min_repeat_buyers"
         )
     if (age <= 0).all():
-        raise ClvError("every customer's T is 0 (first purchase on the calibration end): choose a later calibration end")
+        raise ClvError(
+            "every customer's T is 0 (first purchase on the calibration end): choose a later calibration end"
+        )
     counts = _grouped_histories(frequency, recency, age)
     grouped_frequency, grouped_recency, grouped_age, customers = counts
     total = customers.sum()
@@ -296,7 +306,9 @@ def fit_bg_nbd(
         params, log_likelihood, iterations = _maximise("BG/NBD", objective, start, ("r", "alpha", "a", "b"))
     except ClvError as exc:
         raise _homogeneous_dropout_error(exc.last_params) or exc from None
-    report = FitReport("bg_nbd", len(frequency), float(log_likelihood * total), iterations, time.perf_counter() - started)
+    report = FitReport(
+        "bg_nbd", len(frequency), float(log_likelihood * total), iterations, time.perf_counter() - started
+    )
     return BgNbdParameters(*(float(value) for value in params)), report
 
 
@@ -321,7 +333,8 @@ def probability_alive(
     has_repeat = frequency > 0
     safe_denominator = np.where(has_repeat, params.b + frequency - 1, 1.0)
     log_odds_dead = (
-        np.log(params.a) - np.log(safe_denominator)
+        np.log(params.a)
+        - np.log(safe_denominator)
         + (params.r + frequency) * (np.log(params.alpha + age) - np.log(params.alpha + recency))
     )
     # x = 0: the customer cannot have dropped out yet (dropout happens only after a purchase)
@@ -408,12 +421,18 @@ def _gamma_gamma_terms(
     log_total_spend = np.log(total_spend)
     log_value = np.log(monetary_value)
     log_likelihood = (
-        per_frequency(special.gammaln, q, p) - per_frequency(special.gammaln, 0.0, p) - special.gammaln(q)
-        + q * np.log(gamma) + px * log_frequency + (px - 1) * log_value
+        per_frequency(special.gammaln, q, p)
+        - per_frequency(special.gammaln, 0.0, p)
+        - special.gammaln(q)
+        + q * np.log(gamma)
+        + px * log_frequency
+        + (px - 1) * log_value
         - (px + q) * log_total_spend
     )
     digamma_pxq = per_frequency(special.digamma, q, p)
-    grad_p = frequency * (digamma_pxq - per_frequency(special.digamma, 0.0, p) + log_frequency + log_value - log_total_spend)
+    grad_p = frequency * (
+        digamma_pxq - per_frequency(special.digamma, 0.0, p) + log_frequency + log_value - log_total_spend
+    )
     grad_q = digamma_pxq - special.digamma(q) + np.log(gamma) - log_total_spend
     grad_gamma = q / gamma - (px + q) / total_spend
     gradient = np.stack([grad_p * p, grad_q * q, grad_gamma * gamma])
@@ -494,7 +513,9 @@ def predicted_customer_value(
     if horizon_days <= 0:
         raise ClvError(f"the value horizon must be > 0 days, got {horizon_days}: set clv_horizon_days")
     if annual_discount_rate < 0:
-        raise ClvError(f"the annual discount rate must be >= 0, got {annual_discount_rate}: set clv_annual_discount_rate")
+        raise ClvError(
+            f"the annual discount rate must be >= 0, got {annual_discount_rate}: set clv_annual_discount_rate"
+        )
     frequency = summary["frequency"].to_numpy(float)
     recency = summary["recency_weeks"].to_numpy(float)
     age = summary["t_weeks"].to_numpy(float)
@@ -608,15 +629,18 @@ def _maximise(model: str, objective, start: np.ndarray, names: tuple[str, ...]) 
     """Minimise the mean negative log-likelihood over log parameters; return (parameters, mean LL, iterations)."""
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         result = optimize.minimize(
-            objective, start, jac=True, method="L-BFGS-B",
+            objective,
+            start,
+            jac=True,
+            method="L-BFGS-B",
             bounds=[(np.log(PARAMETER_BOUNDS[0]), np.log(PARAMETER_BOUNDS[1]))] * len(start),
             options={"maxiter": 1000, "ftol": 1e-14, "gtol": 1e-10},
         )
         gradient = objective(result.x)[1]
     params = np.exp(result.x)
-    described = ", ".join(f"{name}={value:.4g}" for name, value in zip(names, params))
+    described = ", ".join(f"{name}={value:.4g}" for name, value in zip(names, params, strict=False))
     low, high = PARAMETER_BOUNDS
-    at_bound = [name for name, value in zip(names, params) if not low * 1.01 < value < high / 1.01]
+    at_bound = [name for name, value in zip(names, params, strict=False) if not low * 1.01 < value < high / 1.01]
     if at_bound:
         raise ClvError(
             f"{model} fit ran to the edge of the parameter range for {at_bound} ({described}): the data cannot "

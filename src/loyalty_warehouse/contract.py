@@ -183,7 +183,11 @@ RAW_TABLES: tuple[RawTable, ...] = (
             Column("member_id", STR, "Member who placed the order.", nullable=False),
             Column("ordered_at", TS, "When the order was placed, UTC.", nullable=False),
             Column("status", STR, "Order status.", nullable=False, allowed=ORDER_STATUSES),
-            Column("gross_amount", pa.float64(), "List value of the order before discounts, in the brand's currency (var currency_code)."),
+            Column(
+                "gross_amount",
+                pa.float64(),
+                "List value of the order before discounts, in the brand's currency (var currency_code).",
+            ),
             Column("discount_amount", pa.float64(), "Discount granted."),
             Column("paid_amount", pa.float64(), "Amount paid (0 for orders cancelled before payment)."),
             Column("refund_amount", pa.float64(), "Amount refunded."),

@@ -74,13 +74,21 @@ def raw_checks() -> list[Check]:
         Check("raw_members", "ExpectColumnValuesToNotBeNull", "registered_at", {"mostly": MOSTLY}),
         Check("raw_orders", "ExpectColumnValuesToNotBeNull", "member_id", {"mostly": MOSTLY}),
         Check("raw_orders", "ExpectColumnProportionOfUniqueValuesToBeBetween", "order_id", {"min_value": MOSTLY}),
-        Check("raw_orders", "ExpectColumnValuesToBeInSet", "status",
-              {"value_set": _allowed("raw_orders", "status"), "mostly": MOSTLY}),
+        Check(
+            "raw_orders",
+            "ExpectColumnValuesToBeInSet",
+            "status",
+            {"value_set": _allowed("raw_orders", "status"), "mostly": MOSTLY},
+        ),
         Check("raw_orders", "ExpectColumnValuesToBeBetween", "paid_amount", {"min_value": 0, "mostly": MOSTLY}),
         Check("raw_interactions", "ExpectColumnValuesToNotBeNull", "member_id", {"mostly": MOSTLY}),
         Check("raw_interactions", "ExpectColumnProportionOfUniqueValuesToBeBetween", "event_id", {"min_value": MOSTLY}),
-        Check("raw_interactions", "ExpectColumnValuesToBeInSet", "event_type",
-              {"value_set": _event_types(), "mostly": MOSTLY}),
+        Check(
+            "raw_interactions",
+            "ExpectColumnValuesToBeInSet",
+            "event_type",
+            {"value_set": _event_types(), "mostly": MOSTLY},
+        ),
     ]
 
 
@@ -88,16 +96,26 @@ def mart_checks(dbt_vars: dict | None = None) -> list[Check]:
     """Checked on the built warehouse before it is published; the plausible average order is a pair of
     vars in the brand's currency (dq_order_net_amount_mean_min / _max)."""
     settings = project_vars.effective(dbt_vars)
-    public = ["member_facts.dim_members", "member_facts.fct_members", "member_facts.fct_orders",
-              "customer_value.fct_member_rfm"]
+    public = [
+        "member_facts.dim_members",
+        "member_facts.fct_members",
+        "member_facts.fct_orders",
+        "customer_value.fct_member_rfm",
+    ]
     checks = [Check(table, "ExpectTableRowCountToBeBetween", None, {"min_value": 1}) for table in public]
     checks += [
         Check(f"quarantine.qrn_raw__{name}", "ExpectColumnValuesToBeNull", "quarantine_reason", {"mostly": MOSTLY})
         for name in ("members", "orders", "interactions")
     ]
     low, high = settings["dq_order_net_amount_mean_min"], settings["dq_order_net_amount_mean_max"]
-    checks.append(Check("member_facts.fct_orders", "ExpectColumnMeanToBeBetween", "net_amount",
-                        {"min_value": low, "max_value": high}))
+    checks.append(
+        Check(
+            "member_facts.fct_orders",
+            "ExpectColumnMeanToBeBetween",
+            "net_amount",
+            {"min_value": low, "max_value": high},
+        )
+    )
     return checks
 
 
@@ -176,8 +194,9 @@ def validate_frames(suite: str, checks: list[Check], frames: dict, docs_dir: Pat
         )
         actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=f"{suite}.{table}", validation_definitions=[definition], actions=actions,
-                          result_format="SUMMARY")
+            gx.Checkpoint(
+                name=f"{suite}.{table}", validation_definitions=[definition], actions=actions, result_format="SUMMARY"
+            )
         )
         outcome = checkpoint.run(batch_parameters={"dataframe": frames[table]})
         for run in outcome.run_results.values():
@@ -213,7 +232,11 @@ def _columns(checks: list[Check], table: str) -> list[str]:
 
 def _load(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str], cleaned: dict[str, str] | None = None):
     cleaned = cleaned or {}
-    select = ", ".join(f'{cleaned.get(c, chr(34) + c + chr(34))} as "{c}"' for c in columns) if columns else "1 as row_present"
+    select = (
+        ", ".join(f'{cleaned.get(c, chr(34) + c + chr(34))} as "{c}"' for c in columns)
+        if columns
+        else "1 as row_present"
+    )
     return con.execute(f"select {select} from {relation}").df()
 
 
@@ -231,7 +254,9 @@ def _as_staged(checks: list[Check], table: str) -> dict[str, str]:
     return cleaned
 
 
-def check_raw(locations: dict[str, str], docs_dir: Path | None = None, row_counts: dict[str, int] | None = None) -> GateResult:
+def check_raw(
+    locations: dict[str, str], docs_dir: Path | None = None, row_counts: dict[str, int] | None = None
+) -> GateResult:
     """The raw gate: the bad-row share of each raw file that has rows (paths from preflight)."""
     counts = row_counts or {}
     checks = [c for c in raw_checks() if counts.get(c.table, 1) > 0]
@@ -260,8 +285,10 @@ def check_marts(warehouse: Path, docs_dir: Path | None = None, dbt_vars: dict | 
 def raise_on_failure(result: GateResult) -> None:
     if result.success:
         return
-    where = (f"; details in {result.docs_index.with_name(quality_report.REPORT_NAME)} (readable offline) and the "
-             f"Data Docs {result.docs_index}" if result.docs_index else "")
-    raise GateError(
-        f"great-expectations {result.suite} gate failed: " + "; ".join(result.failed) + where
+    where = (
+        f"; details in {result.docs_index.with_name(quality_report.REPORT_NAME)} (readable offline) and the "
+        f"Data Docs {result.docs_index}"
+        if result.docs_index
+        else ""
     )
+    raise GateError(f"great-expectations {result.suite} gate failed: " + "; ".join(result.failed) + where)

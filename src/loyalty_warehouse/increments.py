@@ -10,8 +10,8 @@ from .db import connect, quote_path
 
 # Time and key column of each raw table that grows by the day; the other raw tables are complete in both.
 EVENT_TIME = {"raw_orders": ("ordered_at", "order_id"), "raw_interactions": ("occurred_at", "event_id")}
-LATE_DAYS = 2     # rows of the days before the last one that arrive late, with the last day
-LATE_SHARE = 5    # one in LATE_SHARE of those rows
+LATE_DAYS = 2  # rows of the days before the last one that arrive late, with the last day
+LATE_SHARE = 5  # one in LATE_SHARE of those rows
 
 
 def split_last_day(raw: Path, out: Path) -> dict[str, int]:
@@ -20,7 +20,9 @@ def split_last_day(raw: Path, out: Path) -> dict[str, int]:
     out.mkdir(parents=True)
     con = connect()
     try:
-        last_day = con.execute(f"select max(cast(ordered_at as date)) from {quote_path(raw / 'raw_orders.parquet')}").fetchone()[0]
+        last_day = con.execute(
+            f"select max(cast(ordered_at as date)) from {quote_path(raw / 'raw_orders.parquet')}"
+        ).fetchone()[0]
         held_back = {}
         for path in sorted(raw.glob("raw_*.parquet")):
             if path.stem not in EVENT_TIME:
@@ -31,8 +33,13 @@ def split_last_day(raw: Path, out: Path) -> dict[str, int]:
                 f"cast({time_column} as date) < date '{last_day}' - interval {LATE_DAYS} day "
                 f"or (cast({time_column} as date) < date '{last_day}' and hash({key}) % {LATE_SHARE} <> 0)"
             )
-            con.execute(f"copy (select * from {quote_path(path)} where {arrived}) to {quote_path(out / path.name)} (format parquet)")
-            held_back[path.stem] = con.execute(f"select count(*) from {quote_path(path)} where not ({arrived})").fetchone()[0]
+            con.execute(
+                f"copy (select * from {quote_path(path)} where {arrived}) to {quote_path(out / path.name)} "
+                "(format parquet)"
+            )
+            held_back[path.stem] = con.execute(
+                f"select count(*) from {quote_path(path)} where not ({arrived})"
+            ).fetchone()[0]
     finally:
         con.close()
     return held_back

@@ -119,8 +119,20 @@ def _describe(path: Path) -> dict[str, str]:
 # DuckDB types a contract type accepts (staging casts them); varchar accepts text, and bytes that decode.
 _ACCEPTED_TYPES = {
     "timestamp": ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE", "DATE"),
-    "double": ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
-               "UINTEGER", "USMALLINT", "UTINYINT"),
+    "double": (
+        "DOUBLE",
+        "FLOAT",
+        "DECIMAL",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    ),
     "bigint": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"),
     "boolean": ("BOOLEAN",),
     "varchar": ("VARCHAR", "BLOB"),
@@ -215,7 +227,8 @@ def _check_csv_lines(path: Path, table: RawTable) -> None:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise RawDataError(
-                    f"{path}: line {number} is not UTF-8 ({exc.reason} at byte {exc.start}); re-export the file as UTF-8"
+                    f"{path}: line {number} is not UTF-8 ({exc.reason} at byte {exc.start}); re-export the "
+                    "file as UTF-8"
                 ) from exc
     timestamp_columns = {c.name for c in table.columns if c.sql_type == "timestamp"}
     with path.open(newline="", encoding="utf-8") as fh:
@@ -267,8 +280,9 @@ def _check_csv_values(path: Path, table: RawTable, columns: list[str]) -> None:
     if not typed:
         return
     checks = ", ".join(
-        f"min(case when nullif(trim(\"{c.name}\"), '') is not null and try_cast(trim(\"{c.name}\") as {c.sql_type}) is null "
-        f"then line end) as \"{c.name}\""
+        f"min(case when nullif(trim(\"{c.name}\"), '') is not null "
+        f'and try_cast(trim("{c.name}") as {c.sql_type}) is null '
+        f'then line end) as "{c.name}"'
         for c in typed
     )
     con = connect()
@@ -315,7 +329,8 @@ def check_raw_dir(raw_dir: Path, placeholder_dir: Path) -> PreflightResult:
     """Validate ``raw_dir``; write placeholders for missing optional tables into ``placeholder_dir``."""
     if not raw_dir.exists():
         raise RawDataError(
-            f"raw data folder {raw_dir} does not exist; run `loyalty generate --out {raw_dir}` or point --raw-dir at your export"
+            f"raw data folder {raw_dir} does not exist; run `loyalty generate --out {raw_dir}` or point "
+            "--raw-dir at your export"
         )
     if not raw_dir.is_dir():
         raise RawDataError(f"{raw_dir} is a file; --raw-dir takes the folder that holds raw_members, raw_orders, ...")

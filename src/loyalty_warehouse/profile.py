@@ -164,9 +164,12 @@ def quarantine_summary(warehouse: Path) -> list[HeldBack]:
         return []
     con = connect(warehouse, read_only=True)
     try:
-        names = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'quarantine'"
-        ).fetchall()}
+        names = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'quarantine'"
+            ).fetchall()
+        }
         if "qrn_quarantined_rows" not in names:
             return []
         totals = {}
@@ -208,8 +211,14 @@ class DataProfile:
         return "\n".join(lines)
 
 
-PERIOD_COLUMN = {"raw_members": "registered_at", "raw_orders": "ordered_at", "raw_interactions": "occurred_at",
-                 "raw_ugc_post_metrics": "observed_at", "raw_campaigns": "starts_at", "raw_koc_participations": "joined_at"}
+PERIOD_COLUMN = {
+    "raw_members": "registered_at",
+    "raw_orders": "ordered_at",
+    "raw_interactions": "occurred_at",
+    "raw_ugc_post_metrics": "observed_at",
+    "raw_campaigns": "starts_at",
+    "raw_koc_participations": "joined_at",
+}
 
 
 def describe_raw(pre: PreflightResult) -> tuple[dict, int]:
@@ -225,9 +234,9 @@ def describe_raw(pre: PreflightResult) -> tuple[dict, int]:
                 ).fetchone()
         without_orders = con.execute(
             f"""select count(*) from (select distinct trim(cast(member_id as varchar)) as member_id
-                                      from {_relation(pre.locations['raw_members'])}) as members
+                                      from {_relation(pre.locations["raw_members"])}) as members
                 where member_id not in (select trim(cast(member_id as varchar))
-                                        from {_relation(pre.locations['raw_orders'])} where member_id is not null)"""
+                                        from {_relation(pre.locations["raw_orders"])} where member_id is not null)"""
         ).fetchone()[0]
     finally:
         con.close()
@@ -251,17 +260,27 @@ def data_profile(raw_dir: Path, dbt_vars: dict | None = None, progress=None) -> 
         notes = pre.notes()
         for count in time_bounds(pre, settings):
             if count.before:
-                notes.append(f"{count.table}.{count.column}: {count.before:,} rows before dq_earliest_valid_date "
-                             f"({settings['dq_earliest_valid_date']})")
+                notes.append(
+                    f"{count.table}.{count.column}: {count.before:,} rows before dq_earliest_valid_date "
+                    f"({settings['dq_earliest_valid_date']})"
+                )
             if count.after:
                 notes.append(f"{count.table}.{count.column}: {count.after:,} rows after the load time")
         periods, without_orders = describe_raw(pre)
         say("[2/3] running the quarantine models on them (dbt)")
         run_dbt(
-            ["build", "--select", "+path:models/quarantine", "--exclude", "resource_type:test", "resource_type:unit_test"],
-            work / "check.duckdb", {**pre.dbt_vars(), **(dbt_vars or {})}, target_path=work / "target",
+            [
+                "build",
+                "--select",
+                "+path:models/quarantine",
+                "--exclude",
+                "resource_type:test",
+                "resource_type:unit_test",
+            ],
+            work / "check.duckdb",
+            {**pre.dbt_vars(), **(dbt_vars or {})},
+            target_path=work / "target",
         )
         say("[3/3] summarising")
         held = quarantine_summary(work / "check.duckdb")
     return DataProfile(pre.row_counts, periods, without_orders, notes, held)
-

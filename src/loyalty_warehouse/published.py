@@ -13,7 +13,8 @@
 The build id is ``<stem>-<UTC time of the publish>``, so builds sort by time and two warehouses can
 share a folder. Each build file keeps the published file's name in a folder of its own: DuckDB names
 a database's catalog after the file it opens (following a symlink), so ``loyalty.schema.table``
-and dbt's relation names stay valid whichever build is open. The last ``keep_builds()`` builds (and their exports) are kept, the current one always.
+and dbt's relation names stay valid whichever build is open. The last ``keep_builds()`` builds (and
+their exports) are kept, the current one always.
 
 Why versioned files rather than one file replaced in place: DuckDB's Python module keeps one
 database instance per path while any connection to it is open, so a process that still holds a
@@ -182,8 +183,14 @@ def current_build(warehouse: Path) -> PublishedBuild:
     if pointer is not None:
         database = layout.folder / pointer["database"]
         exports = layout.folder / pointer["exports"] if pointer.get("exports") else None
-        return PublishedBuild(warehouse, database, pointer["build_id"], pointer.get("built_at") or _iso_mtime(database),
-                              pointer.get("as_of_date"), exports)
+        return PublishedBuild(
+            warehouse,
+            database,
+            pointer["build_id"],
+            pointer.get("built_at") or _iso_mtime(database),
+            pointer.get("as_of_date"),
+            exports,
+        )
     # No pointer: a file copied or built by hand (or a folder from before versioned builds).
     if not warehouse.is_file():
         raise WarehouseNotFound(missing_warehouse_message(warehouse))

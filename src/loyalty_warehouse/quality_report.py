@@ -67,8 +67,10 @@ def describe_observed(result: dict, exception: dict | None = None) -> str:
     if "observed_value" in result:
         return _number(result["observed_value"])
     if "unexpected_count" in result:
-        line = (f"{_number(result['unexpected_count'])} of {_number(result.get('element_count', 0))} rows unexpected"
-                f" ({_number(result.get('unexpected_percent') or 0.0)} %)")
+        line = (
+            f"{_number(result['unexpected_count'])} of {_number(result.get('element_count', 0))} rows unexpected"
+            f" ({_number(result.get('unexpected_percent') or 0.0)} %)"
+        )
         examples = list(dict.fromkeys(result.get("partial_unexpected_list") or []))[:EXAMPLES_SHOWN]
         if result["unexpected_count"] and examples:
             line += "; e.g. " + ", ".join("null" if v is None else repr(v) for v in examples)
@@ -99,7 +101,7 @@ def record_gate(docs_dir: Path, suite: str, outcomes: list[CheckOutcome]) -> Pat
     store.mkdir(parents=True, exist_ok=True)
     payload = {
         "suite": suite,
-        "validated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "validated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "success": all(o.success for o in outcomes),
         "outcomes": [asdict(o) for o in outcomes],
     }
@@ -164,15 +166,15 @@ def _suite_section(run: dict) -> str:
             f'<tr class="{"pass" if outcome["success"] else "fail"}" data-suite="{_esc(run["suite"])}" '
             f'data-table="{_esc(outcome["table"])}" data-expectation="{_esc(outcome["expectation"])}" '
             f'data-column="{_esc(outcome["column"])}" data-success="{str(outcome["success"]).lower()}">'
-            f'<td>{_esc(outcome["table"])}</td><td><code>{_esc(outcome["expectation"])}</code></td>'
-            f'<td>{_esc(outcome["column"] or "(table)")}</td><td>{_esc(_parameters(outcome["parameters"]))}</td>'
-            f'<td>{_esc(outcome["observed"])}</td>'
+            f"<td>{_esc(outcome['table'])}</td><td><code>{_esc(outcome['expectation'])}</code></td>"
+            f"<td>{_esc(outcome['column'] or '(table)')}</td><td>{_esc(_parameters(outcome['parameters']))}</td>"
+            f"<td>{_esc(outcome['observed'])}</td>"
             f'<td class="{"passed" if outcome["success"] else "failed"}">{result}</td></tr>'
         )
     return (
         f'<section data-suite="{_esc(run["suite"])}"><h2>{_esc(run["suite"])} gate: {verdict}</h2>'
         f'<p class="summary">{passed} of {len(outcomes)} expectations passed; validated '
-        f'{_esc(run["validated_at"])}.</p>'
+        f"{_esc(run['validated_at'])}.</p>"
         "<table><thead><tr><th>table</th><th>expectation</th><th>column</th><th>parameters</th>"
         "<th>observed</th><th>result</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
     )
@@ -181,18 +183,27 @@ def _suite_section(run: dict) -> str:
 def render_report(runs: list[dict], has_data_docs: bool = True) -> str:
     if runs:
         failed = [run["suite"] for run in runs if not run["success"]]
-        overall = (f'<p class="summary">Overall: <span class="failed">FAILED</span> ({", ".join(failed)})</p>'
-                   if failed else '<p class="summary">Overall: <span class="passed">every gate passed</span></p>')
+        overall = (
+            f'<p class="summary">Overall: <span class="failed">FAILED</span> ({", ".join(failed)})</p>'
+            if failed
+            else '<p class="summary">Overall: <span class="passed">every gate passed</span></p>'
+        )
     else:
         overall = '<p class="summary">No gate has run yet.</p>'
-    data_docs = ('<p class="summary">The same results, in great-expectations\' own Data Docs (their pages load '
-                 'styles and scripts from the internet): <a href="index.html">index.html</a>.</p>'
-                 if has_data_docs else "")
+    data_docs = (
+        '<p class="summary">The same results, in great-expectations\' own Data Docs (their pages load '
+        'styles and scripts from the internet): <a href="index.html">index.html</a>.</p>'
+        if has_data_docs
+        else ""
+    )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data quality report - loyalty-warehouse'
         f"</title><style>{STYLE}</style></head><body><h1>Data quality report</h1>"
         '<p class="summary">The great-expectations gates of the last build or <code>loyalty validate</code>: '
         "the raw gate checks the share of bad rows in each raw file before dbt runs; the mart gate checks the "
         "built warehouse before it is published.</p>"
-        + overall + data_docs + "".join(_suite_section(run) for run in runs) + "</body></html>"
+        + overall
+        + data_docs
+        + "".join(_suite_section(run) for run in runs)
+        + "</body></html>"
     )

@@ -61,7 +61,9 @@ def headline(warehouse: Path) -> dict:
     }
 
 
-def format_headline(figures: dict, warehouse: Path | str, currency: str = "CNY", default_warehouse: Path | None = None) -> str:
+def format_headline(
+    figures: dict, warehouse: Path | str, currency: str = "CNY", default_warehouse: Path | None = None
+) -> str:
     lines = [
         f"warehouse: {warehouse}",
         f"as of {figures['as_of_date']}: {figures['members']:,} members, {figures['buyers']:,} buyers, "

@@ -142,14 +142,20 @@ def publish(
     result = export_public_tables(working, layout.export_dir(build_id), build)
     exports = os.path.relpath(result.folder, layout.folder)
     rows = sum(result.tables.values())
-    say(f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
-        f"-> {result.folder}")
+    say(
+        f"  parquet export: {len(result.tables)} public tables, {rows:,} rows in {result.seconds:.2f}s "
+        f"-> {result.folder}"
+    )
     layout.build_dir(build_id).mkdir(parents=True)
     os.replace(working, layout.build_file(build_id))
     fsync(layout.build_dir(build_id))
     fsync(layout.builds_dir)
-    pointer = {"layout_version": POINTER_VERSION, **build,
-               "database": os.path.relpath(layout.build_file(build_id), layout.folder), "exports": exports}
+    pointer = {
+        "layout_version": POINTER_VERSION,
+        **build,
+        "database": os.path.relpath(layout.build_file(build_id), layout.folder),
+        "exports": exports,
+    }
     _write_atomically(layout.pointer, json.dumps(pointer, indent=2) + "\n")
     published.with_name(published.name + ".wal").unlink(missing_ok=True)
     _link_atomically(published, pointer["database"])
@@ -225,9 +231,13 @@ def check_warehouse_path(warehouse: Path) -> None:
     while not folder.exists():
         folder = folder.parent
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BuildError(f"cannot write the warehouse at {warehouse}: {folder} is not writable; choose another --warehouse")
+        raise BuildError(
+            f"cannot write the warehouse at {warehouse}: {folder} is not writable; choose another --warehouse"
+        )
     if warehouse.exists() and not os.access(warehouse, os.W_OK):
-        raise BuildError(f"cannot replace {warehouse}: the file is read-only; make it writable or choose another --warehouse")
+        raise BuildError(
+            f"cannot replace {warehouse}: the file is read-only; make it writable or choose another --warehouse"
+        )
 
 
 def build(

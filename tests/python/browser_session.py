@@ -17,8 +17,12 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
 LOCAL_SCHEMES = {"file", "data", "about"}
@@ -84,10 +88,16 @@ def session(browser, offline: bool = False, width: int = 1280, height: int = 900
 
     context.route("**/*", guard)
     # file:// loads are not routed: record them from the request event, and anything non-local too.
-    context.on("request", lambda request: None if _is_local(request.url) or request.url in recorded.blocked
-               else recorded.blocked.append(request.url))
+    context.on(
+        "request",
+        lambda request: (
+            None if _is_local(request.url) or request.url in recorded.blocked else recorded.blocked.append(request.url)
+        ),
+    )
     page = context.new_page()
-    page.on("console", lambda message: recorded.console_errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: recorded.console_errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: recorded.page_errors.append(str(error)))
     recorded.page = page
     try:

@@ -21,8 +21,10 @@ from pathlib import Path
 
 SEGMENTS = "select sum(members), min(as_of_date), max(as_of_date) from customer_value.rpt_rfm_segments"
 RFM = "select count(*), min(as_of_date), max(as_of_date) from customer_value.fct_member_rfm"
-MEMBERS = ("select count(*) filter (where purchases_lifetime > 0), min(as_of_date), max(as_of_date) "
-           "from member_facts.fct_members")
+MEMBERS = (
+    "select count(*) filter (where purchases_lifetime > 0), min(as_of_date), max(as_of_date) "
+    "from member_facts.fct_members"
+)
 ONE_STATEMENT = f"select * from ({SEGMENTS}) as segments, ({RFM}) as rfm, ({MEMBERS}) as members"
 
 

@@ -22,7 +22,7 @@ CROSS_AREA_READERS = {
 }
 # Models nobody reads that are still not public marts, and why.
 END_POINTS = {
-    "qrn_quarantined_rows": "the list of held-back rows and their reasons, for the data owner (not BI: it holds raw rows)",
+    "qrn_quarantined_rows": "the held-back rows and their reasons, for the data owner (not BI: it holds raw rows)",
     "qrn_cleaned_values": "the list of values staged as null and why, for the data owner",
 }
 
@@ -43,12 +43,13 @@ def area_of(node: dict) -> str:
 def violations(manifest: dict) -> list[str]:
     """Every layering rule the manifest breaks, as readable lines."""
     nodes = {
-        key: node for key, node in manifest["nodes"].items()
+        key: node
+        for key, node in manifest["nodes"].items()
         if node["resource_type"] in ("model", "snapshot") and node["package_name"] == "loyalty_warehouse"
     }
     problems: list[str] = []
     readers: dict[str, int] = {key: 0 for key in nodes}
-    for key, node in nodes.items():
+    for node in nodes.values():
         for parent in node["depends_on"]["nodes"]:
             if parent.startswith("source."):
                 if layer_of(node) != "quarantine":
@@ -62,7 +63,9 @@ def violations(manifest: dict) -> list[str]:
             if down_layer == "snapshots":
                 continue
             if LAYERS.index(up_layer) > LAYERS.index(down_layer):
-                problems.append(f"{downstream['name']} ({down_layer}) reads {upstream['name']} ({up_layer}): a later layer")
+                problems.append(
+                    f"{downstream['name']} ({down_layer}) reads {upstream['name']} ({up_layer}): a later layer"
+                )
             if upstream["name"] in CROSS_AREA_READERS:
                 problems.append(
                     f"{downstream['name']} reads {upstream['name']}, which gathers every area: nothing may read it"
@@ -82,7 +85,9 @@ def violations(manifest: dict) -> list[str]:
         if count or node["resource_type"] == "snapshot" or node["name"] in END_POINTS:
             continue
         if layer_of(node) not in END_LAYERS:
-            problems.append(f"{node['name']} ({layer_of(node)}) is read by no model: delete it or make it a public mart")
+            problems.append(
+                f"{node['name']} ({layer_of(node)}) is read by no model: delete it or make it a public mart"
+            )
     return problems
 
 
@@ -93,25 +98,36 @@ def test_the_dag_runs_one_way(parsed_manifest: dict) -> None:
 
 def _node(name: str, path: str, parents: list[str], kind: str = "model") -> tuple[str, dict]:
     return f"model.loyalty_warehouse.{name}", {
-        "name": name, "resource_type": kind, "package_name": "loyalty_warehouse",
-        "original_file_path": path, "depends_on": {"nodes": parents},
+        "name": name,
+        "resource_type": kind,
+        "package_name": "loyalty_warehouse",
+        "original_file_path": path,
+        "depends_on": {"nodes": parents},
     }
 
 
 def test_each_rule_catches_what_it_is_for() -> None:
     """A small hand-made manifest with one breach of each rule."""
-    nodes = dict([
-        _node("qrn_raw__x", "models/quarantine/qrn_raw__x.sql", ["source.loyalty_warehouse.raw.raw_x"]),
-        _node("stg_raw__x", "models/staging/raw/stg_raw__x.sql", ["model.loyalty_warehouse.qrn_raw__x"]),
-        _node("stg_raw__y", "models/staging/raw/stg_raw__y.sql", ["source.loyalty_warehouse.raw.raw_y"]),
-        _node("fct_x", "models/marts/member_facts/fct_x.sql", ["model.loyalty_warehouse.stg_raw__x"]),
-        _node("int_x", "models/intermediate/x/int_x.sql", ["model.loyalty_warehouse.fct_x"]),
-        _node("fct_a", "models/marts/koc/fct_a.sql", ["model.loyalty_warehouse.int_x", "model.loyalty_warehouse.stg_raw__y"]),
-        _node("fct_b", "models/marts/retention/fct_b.sql", ["model.loyalty_warehouse.fct_a"]),
-        _node("int_unread", "models/intermediate/x/int_unread.sql", ["model.loyalty_warehouse.stg_raw__x"]),
-        _node("dim_member_tags", "models/marts/member_facts/dim_member_tags.sql", ["model.loyalty_warehouse.fct_a"]),
-        _node("fct_c", "models/marts/member_facts/fct_c.sql", ["model.loyalty_warehouse.dim_member_tags"]),
-    ])
+    nodes = dict(
+        [
+            _node("qrn_raw__x", "models/quarantine/qrn_raw__x.sql", ["source.loyalty_warehouse.raw.raw_x"]),
+            _node("stg_raw__x", "models/staging/raw/stg_raw__x.sql", ["model.loyalty_warehouse.qrn_raw__x"]),
+            _node("stg_raw__y", "models/staging/raw/stg_raw__y.sql", ["source.loyalty_warehouse.raw.raw_y"]),
+            _node("fct_x", "models/marts/member_facts/fct_x.sql", ["model.loyalty_warehouse.stg_raw__x"]),
+            _node("int_x", "models/intermediate/x/int_x.sql", ["model.loyalty_warehouse.fct_x"]),
+            _node(
+                "fct_a",
+                "models/marts/koc/fct_a.sql",
+                ["model.loyalty_warehouse.int_x", "model.loyalty_warehouse.stg_raw__y"],
+            ),
+            _node("fct_b", "models/marts/retention/fct_b.sql", ["model.loyalty_warehouse.fct_a"]),
+            _node("int_unread", "models/intermediate/x/int_unread.sql", ["model.loyalty_warehouse.stg_raw__x"]),
+            _node(
+                "dim_member_tags", "models/marts/member_facts/dim_member_tags.sql", ["model.loyalty_warehouse.fct_a"]
+            ),
+            _node("fct_c", "models/marts/member_facts/fct_c.sql", ["model.loyalty_warehouse.dim_member_tags"]),
+        ]
+    )
     problems = violations({"nodes": nodes})
     assert len(problems) == 5, problems
     assert any("fct_c reads dim_member_tags, which gathers every area" in p for p in problems)

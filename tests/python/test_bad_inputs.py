@@ -43,7 +43,11 @@ EXPECTED_REASON = {
     "orphan_of_quarantined_member": "orphan_member_id",
 }
 KEY = {"raw_members": "member_id", "raw_orders": "order_id", "raw_interactions": "event_id"}
-STAGED = {"raw_members": "stg_raw__members", "raw_orders": "stg_raw__orders", "raw_interactions": "stg_raw__interactions"}
+STAGED = {
+    "raw_members": "stg_raw__members",
+    "raw_orders": "stg_raw__orders",
+    "raw_interactions": "stg_raw__interactions",
+}
 
 
 def _plant_more(raw: Path, manifest: list[dict]) -> None:
@@ -98,9 +102,9 @@ def test_bad_input_class_has_its_exact_outcome(bad_class: str, bad_build: dict, 
             "where table_name = ? and record_key = ?",
             [table, key],
         ).fetchall()
-        staged = con.execute(
-            f"select count(*) from staging.{STAGED[table]} where {KEY[table]} = ?", [key]
-        ).fetchone()[0]
+        staged = con.execute(f"select count(*) from staging.{STAGED[table]} where {KEY[table]} = ?", [key]).fetchone()[
+            0
+        ]
         if reason is None:
             assert quarantined == [], f"{bad_class} {key} should be kept, got {quarantined}"
             assert staged == 1, f"{bad_class} {key} should be staged once, found {staged}"
@@ -135,16 +139,22 @@ def test_messages_name_the_column_and_value(con: duckdb.DuckDBPyConnection) -> N
     assert messages["unknown_enum"] == "event_type 'teleport' is not in ref_event_types"
     assert messages["future_timestamp"].startswith("occurred_at 2099-01-01")
     assert messages["orphan_member_id"].startswith("member_id M")
-    assert "quarantined in raw_members (self_referral)" in con.execute(
-        "select quarantine_message from quarantine.qrn_quarantined_rows where record_key = 'OFIX0002'"
-    ).fetchone()[0]
+    assert (
+        "quarantined in raw_members (self_referral)"
+        in con.execute(
+            "select quarantine_message from quarantine.qrn_quarantined_rows where record_key = 'OFIX0002'"
+        ).fetchone()[0]
+    )
 
 
 def test_mixed_width_text_is_cleaned(bad_build: dict, con: duckdb.DuckDBPyConnection) -> None:
     keys = [row["key"] for row in bad_build["manifest"] if row["bad_class"] == "mixed_width_text"]
-    cities = {r[0] for r in con.execute(
-        f"select city from staging.stg_raw__members where member_id in ({', '.join('?' * len(keys))})", keys
-    ).fetchall()}
+    cities = {
+        r[0]
+        for r in con.execute(
+            f"select city from staging.stg_raw__members where member_id in ({', '.join('?' * len(keys))})", keys
+        ).fetchall()
+    }
     assert cities == {"上海"}
 
 
@@ -166,9 +176,12 @@ def test_no_raw_row_is_lost(table: str, bad_build: dict, con: duckdb.DuckDBPyCon
 
 def test_test_results_are_stored_for_analysts(con: duckdb.DuckDBPyConnection) -> None:
     """Every data test keeps its failing rows as a view (store_failures); here they are all empty."""
-    views = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
-    ).fetchall()]
+    views = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'dbt_test__audit'"
+        ).fetchall()
+    ]
     accounting = [v for v in views if v.startswith("raw_rows_accounted_for_stg_raw__orders")]
     assert len(accounting) == 1 and len(views) > 100
     assert con.execute(f'select count(*) from dbt_test__audit."{accounting[0]}"').fetchone()[0] == 0

@@ -51,7 +51,11 @@ def test_generate_writes_the_raw_files(runner: CliRunner, tmp_path: Path) -> Non
     out = tmp_path / "raw"
     result = runner.invoke(main, ["generate", "--members", "200", "--seed", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.glob("raw_*.parquet")} >= {"raw_members.parquet", "raw_orders.parquet", "raw_interactions.parquet"}
+    assert {p.name for p in out.glob("raw_*.parquet")} >= {
+        "raw_members.parquet",
+        "raw_orders.parquet",
+        "raw_interactions.parquet",
+    }
 
 
 def test_generate_refuses_too_few_members(runner: CliRunner, tmp_path: Path) -> None:
@@ -63,7 +67,13 @@ def test_generate_refuses_too_few_members(runner: CliRunner, tmp_path: Path) -> 
 
 def test_query_prints_a_table(runner: CliRunner, tiny_warehouse: Path) -> None:
     result = runner.invoke(
-        main, ["query", "select * from customer_value.rpt_rfm_segments order by members desc", "--warehouse", str(tiny_warehouse)]
+        main,
+        [
+            "query",
+            "select * from customer_value.rpt_rfm_segments order by members desc",
+            "--warehouse",
+            str(tiny_warehouse),
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -121,8 +131,14 @@ def test_a_read_only_warehouse_location_is_refused(small_raw: Path, tmp_path: Pa
     folder = tmp_path / "read-only"
     folder.mkdir()
     warehouse = folder / "loyalty.duckdb"
-    build = [str(Path(sys.executable).with_name("loyalty")), "build", "--raw-dir", str(small_raw),
-             "--warehouse", str(warehouse)]
+    build = [
+        str(Path(sys.executable).with_name("loyalty")),
+        "build",
+        "--raw-dir",
+        str(small_raw),
+        "--warehouse",
+        str(warehouse),
+    ]
     if os.geteuid() == 0:
         mount = f"mount -t tmpfs -o ro,size=1m tmpfs {shlex.quote(str(folder))} && exec {shlex.join(build)}"
         command = ["unshare", "--mount", "sh", "-c", mount]
@@ -153,8 +169,18 @@ def test_as_of_date_outside_the_data_stops_before_dbt(
     first, last = _order_period(small_raw)
     as_of = first - dt.timedelta(days=1) if side.startswith("before") else dt.date.today() + dt.timedelta(days=30)
     warehouse = tmp_path / "loyalty.duckdb"
-    result = runner.invoke(main, ["build", "--raw-dir", str(small_raw), "--warehouse", str(warehouse),
-                                  "--vars", json.dumps({"as_of_date": as_of.isoformat()})])
+    result = runner.invoke(
+        main,
+        [
+            "build",
+            "--raw-dir",
+            str(small_raw),
+            "--warehouse",
+            str(warehouse),
+            "--vars",
+            json.dumps({"as_of_date": as_of.isoformat()}),
+        ],
+    )
     assert result.exit_code == 1
     line = _one_clean_line(result)
     assert f"as_of_date {as_of} is outside the data's period: raw_orders run from {first} to {last}" in line
@@ -164,10 +190,20 @@ def test_as_of_date_outside_the_data_stops_before_dbt(
 
 
 def test_as_of_date_that_is_not_a_date_is_named(runner: CliRunner, small_raw: Path, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["build", "--raw-dir", str(small_raw), "--warehouse", str(tmp_path / "w.duckdb"),
-                                  "--vars", '{"as_of_date": "30/06/2024"}'])
-    assert result.exit_code == 1
-    assert "as_of_date '30/06/2024' is not a date; write it as YYYY-MM-DD" in _one_clean_line(result)
+    result = runner.invoke(
+        main,
+        [
+            "build",
+            "--raw-dir",
+            str(small_raw),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--vars",
+            '{"as_of_date": "30/06/2024"}',
+        ],
+    )
+    assert result.exit_code == 2  # refused with the other --vars checks, before anything runs
+    assert "var as_of_date is '30/06/2024'; give a date as YYYY-MM-DD" in _one_clean_line(result)
 
 
 # --- loyalty query: formats and limits
@@ -214,7 +250,9 @@ def _tiny_build(folder: Path, champions: int) -> Path:
     folder.mkdir(parents=True)
     con = duckdb.connect(str(path))
     con.execute("create schema customer_value")
-    con.execute(f"create table customer_value.rpt_rfm_segments as select 'champions' as rfm_segment, {champions} as members")
+    con.execute(
+        f"create table customer_value.rpt_rfm_segments as select 'champions' as rfm_segment, {champions} as members"
+    )
     con.close()
     return path
 
@@ -223,20 +261,41 @@ def test_query_reads_the_build_the_pointer_names(runner: CliRunner, tmp_path: Pa
     """Readers follow the pointer (the commit point), even if the symlink still names an older build."""
     old = _tiny_build(tmp_path / "builds" / "tiny-1", 10)
     _tiny_build(tmp_path / "builds" / "tiny-2", 99)
-    (tmp_path / "tiny.current.json").write_text(json.dumps(
-        {"layout_version": 1, "build_id": "tiny-2", "built_at": "2024-12-31T00:00:00+00:00", "as_of_date": None,
-         "database": "builds/tiny-2/tiny.duckdb", "exports": None}))
+    (tmp_path / "tiny.current.json").write_text(
+        json.dumps(
+            {
+                "layout_version": 1,
+                "build_id": "tiny-2",
+                "built_at": "2024-12-31T00:00:00+00:00",
+                "as_of_date": None,
+                "database": "builds/tiny-2/tiny.duckdb",
+                "exports": None,
+            }
+        )
+    )
     (tmp_path / "tiny.duckdb").symlink_to(old.relative_to(tmp_path))
-    result = runner.invoke(main, ["query", "select members from customer_value.rpt_rfm_segments", "--format", "csv",
-                                  "--warehouse", str(tmp_path / "tiny.duckdb")])
+    result = runner.invoke(
+        main,
+        [
+            "query",
+            "select members from customer_value.rpt_rfm_segments",
+            "--format",
+            "csv",
+            "--warehouse",
+            str(tmp_path / "tiny.duckdb"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["members", "99"]
 
 
 def test_a_bad_keep_builds_setting_is_one_line_before_any_work(runner: CliRunner, tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    bad_env = runner.invoke(main, ["build", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "x.duckdb")],
-                            env={"LOYALTY_KEEP_BUILDS": "many"})
+    bad_env = runner.invoke(
+        main,
+        ["build", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "x.duckdb")],
+        env={"LOYALTY_KEEP_BUILDS": "many"},
+    )
     assert bad_env.exit_code == 1
     assert "LOYALTY_KEEP_BUILDS='many': give a whole number of builds to keep, 1 or more" in bad_env.output
     assert not (tmp_path / "wh").exists()

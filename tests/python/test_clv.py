@@ -94,7 +94,9 @@ def test_bg_nbd_reproduces_the_published_cdnow_estimates(cdnow_summary: pd.DataF
     print(f"\nBG/NBD on CDNOW ({report.customers} customers, LL {report.log_likelihood:.2f}, {report.seconds:.3f} s):")
     for name, published in PUBLISHED_BG_NBD.items():
         print(f"  {name:5} fitted {fitted[name]:.4f}  published {published}  ({fitted[name] / published - 1:+.2%})")
-    off = {name: fitted[name] for name, published in PUBLISHED_BG_NBD.items() if abs(fitted[name] / published - 1) > 0.01}
+    off = {
+        name: fitted[name] for name, published in PUBLISHED_BG_NBD.items() if abs(fitted[name] / published - 1) > 0.01
+    }
     assert not off, f"BG/NBD parameters more than 1 % from the published ones: {off}"
 
 
@@ -106,7 +108,9 @@ def test_gamma_gamma_reproduces_the_published_cdnow_estimates(cdnow_summary: pd.
         print(f"  {name:5} fitted {fitted[name]:.4f}  published {published}  ({fitted[name] / published - 1:+.2%})")
     assert report.customers == CDNOW_REPEAT_CUSTOMERS
     off = {
-        name: fitted[name] for name, published in PUBLISHED_GAMMA_GAMMA.items() if abs(fitted[name] / published - 1) > 0.01
+        name: fitted[name]
+        for name, published in PUBLISHED_GAMMA_GAMMA.items()
+        if abs(fitted[name] / published - 1) > 0.01
     }
     assert not off, f"Gamma-Gamma parameters more than 1 % from the published ones: {off}"
 
@@ -136,7 +140,11 @@ def test_likelihoods_match_the_probability_of_the_data_by_integration() -> None:
         return path * (np.exp(-rate * age) + dropout / (1 - dropout) * np.exp(-rate * recency))
 
     def weighted(dropout: float, rate: float) -> float:
-        return given_rate_and_dropout(dropout, rate) * stats.gamma.pdf(rate, r, scale=1 / alpha) * stats.beta.pdf(dropout, a, b)
+        return (
+            given_rate_and_dropout(dropout, rate)
+            * stats.gamma.pdf(rate, r, scale=1 / alpha)
+            * stats.beta.pdf(dropout, a, b)
+        )
 
     integral, _ = integrate.dblquad(weighted, 0, 5, 0, 1, epsabs=1e-14, epsrel=1e-10)
     closed = clv.bg_nbd_log_likelihood(CDNOW_LIKE, [frequency], [recency], [age])[0]
@@ -198,8 +206,10 @@ def test_expected_purchases_of_a_new_customer_equal_the_unconditional_formula() 
     2F1(r, b; a+b-1; t/(alpha+t))], evaluated here without the Euler transformation the module uses."""
     r, alpha, a, b = CDNOW_LIKE.r, CDNOW_LIKE.alpha, CDNOW_LIKE.a, CDNOW_LIKE.b
     horizons = np.array([1.0, 13.0, 39.0, 78.0, 520.0])
-    unconditional = (a + b - 1) / (a - 1) * (
-        1 - (alpha / (alpha + horizons)) ** r * special.hyp2f1(r, b, a + b - 1, horizons / (alpha + horizons))
+    unconditional = (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - (alpha / (alpha + horizons)) ** r * special.hyp2f1(r, b, a + b - 1, horizons / (alpha + horizons)))
     )
     conditional = clv.expected_purchases(CDNOW_LIKE, horizons, np.zeros(5), np.zeros(5), np.zeros(5))
     np.testing.assert_allclose(conditional, unconditional, rtol=1e-10)
@@ -254,9 +264,11 @@ def test_predictions_match_a_simulation_of_the_model() -> None:
         actual = world["holdout"][group]
         # 4 standard errors of the simulated total (purchase counts are overdispersed; use their spread)
         tolerance = 4 * actual.std() * math.sqrt(group.sum())
-        print(f"{label:6} customers {group.sum():6}  holdout purchases actual {actual.sum():8.0f}  "
-              f"predicted {predicted[group].sum():9.1f}  alive actual {world['alive_at_age'][group].mean():.4f}  "
-              f"predicted {alive[group].mean():.4f}")
+        print(
+            f"{label:6} customers {group.sum():6}  holdout purchases actual {actual.sum():8.0f}  "
+            f"predicted {predicted[group].sum():9.1f}  alive actual {world['alive_at_age'][group].mean():.4f}  "
+            f"predicted {alive[group].mean():.4f}"
+        )
         assert abs(predicted[group].sum() - actual.sum()) < tolerance, label
         alive_tolerance = 4 * math.sqrt(0.25 / group.sum())
         assert abs(alive[group].mean() - world["alive_at_age"][group].mean()) < alive_tolerance, label
@@ -279,7 +291,7 @@ def _simulate_gamma_gamma(
 ) -> np.ndarray:
     """Mean spend of x purchases each Gamma(p, rate nu), nu ~ Gamma(q, rate gamma) per customer."""
     scale_rate = rng.gamma(params.q, 1 / params.gamma, len(frequency))
-    spends = [rng.gamma(params.p, 1 / nu, int(x)).mean() for nu, x in zip(scale_rate, frequency)]
+    spends = [rng.gamma(params.p, 1 / nu, int(x)).mean() for nu, x in zip(scale_rate, frequency, strict=False)]
     return np.array(spends)
 
 
@@ -304,8 +316,12 @@ def test_gamma_gamma_fit_and_expected_order_value_match_a_simulation() -> None:
 def test_predicted_value_discounts_monthly_steps() -> None:
     spend = clv.GammaGammaParameters(p=6.25, q=3.74, gamma=15.44)
     summary = pd.DataFrame(
-        {"frequency": [0, 2, 10], "recency_weeks": [0.0, 30.0, 38.0], "t_weeks": [10.0, 38.86, 38.86],
-         "monetary_value": [np.nan, 40.0, 25.0]}
+        {
+            "frequency": [0, 2, 10],
+            "recency_weeks": [0.0, 30.0, 38.0],
+            "t_weeks": [10.0, 38.86, 38.86],
+            "monetary_value": [np.nan, 40.0, 25.0],
+        }
     )
     args = (summary["frequency"], summary["recency_weeks"], summary["t_weeks"])
     order_value = clv.expected_average_order_value(spend, summary["frequency"], summary["monetary_value"])
@@ -313,7 +329,9 @@ def test_predicted_value_discounts_monthly_steps() -> None:
     np.testing.assert_allclose(undiscounted, clv.expected_purchases(CDNOW_LIKE, 365 / 7, *args) * order_value)
     # one step shorter than a month: discounted from its end, 20 days
     short = clv.predicted_customer_value(CDNOW_LIKE, spend, summary, 20, 0.1)
-    np.testing.assert_allclose(short, clv.expected_purchases(CDNOW_LIKE, 20 / 7, *args) * order_value / 1.1 ** (20 / 365))
+    np.testing.assert_allclose(
+        short, clv.expected_purchases(CDNOW_LIKE, 20 / 7, *args) * order_value / 1.1 ** (20 / 365)
+    )
     # two years at 10 %: month k's purchases discounted by 1.1^(k / 12)
     two_years = clv.predicted_customer_value(CDNOW_LIKE, spend, summary, 730, 0.1)
     ends = np.arange(1, 25) * 365 / 12
@@ -348,7 +366,9 @@ def test_summary_counts_purchase_days_and_ignores_purchases_after_the_end() -> N
 
 def test_too_few_repeat_buyers_stop_the_fit_saying_what_to_do() -> None:
     frequency, recency, age = np.array([0, 0, 1, 2]), np.array([0, 0, 3.0, 4.0]), np.array([5.0, 6.0, 7.0, 8.0])
-    with pytest.raises(clv.ClvError, match=r"at least 20 customers with a repeat purchase day, got 2 of 4: use a longer"):
+    with pytest.raises(
+        clv.ClvError, match=r"at least 20 customers with a repeat purchase day, got 2 of 4: use a longer"
+    ):
         clv.fit_bg_nbd(frequency, recency, age)
     with pytest.raises(clv.ClvError, match=r"Gamma-Gamma needs at least 20 .* got 2 of 4"):
         clv.fit_gamma_gamma(frequency, np.array([np.nan, np.nan, 10.0, 20.0]))
@@ -423,11 +443,17 @@ def test_a_million_buyers_fit_and_predict_in_seconds() -> None:
     repeat = world["frequency"] > 0
     mean_values = np.full(customers, np.nan)
     spend_rate = rng.gamma(3.74, 1 / 15.44, customers)
-    mean_values[repeat] = rng.gamma(6.25 * world["frequency"][repeat], 1 / (spend_rate[repeat] * world["frequency"][repeat]))
+    mean_values[repeat] = rng.gamma(
+        6.25 * world["frequency"][repeat], 1 / (spend_rate[repeat] * world["frequency"][repeat])
+    )
     summary = pd.DataFrame(
-        {"customer_id": np.arange(customers), "frequency": world["frequency"],
-         "recency_weeks": np.minimum(np.round(world["recency"] * 7) / 7, ages), "t_weeks": ages,
-         "monetary_value": mean_values}
+        {
+            "customer_id": np.arange(customers),
+            "frequency": world["frequency"],
+            "recency_weeks": np.minimum(np.round(world["recency"] * 7) / 7, ages),
+            "t_weeks": ages,
+            "monetary_value": mean_values,
+        }
     )
     started = pd.Timestamp.now()
     fitted = clv.fit(summary)
@@ -452,7 +478,9 @@ def _auc(lower: np.ndarray, higher: np.ndarray) -> float:
 def _auc_standard_error(auc: float, positives: int, negatives: int) -> float:
     """Hanley and McNeil (1982)."""
     q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
-    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)) / (positives * negatives)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)) / (
+        positives * negatives
+    )
     return math.sqrt(variance)
 
 
@@ -496,7 +524,8 @@ def test_planted_churners_get_a_lower_probability_alive_than_steady_buyers(small
         f"AUC P(alive) steady vs churned, all buyers: {auc_all:.3f} (SE {error_all:.3f}; {len(churned)} churned, "
         f"{len(steady)} steady)\n"
         f"AUC among repeat buyers: {auc_repeat:.3f} ({len(repeat_churned)} churned, {len(repeat_steady)} steady)\n"
-        f"mean P(alive): churned {churned['probability_alive'].mean():.3f}, steady {steady['probability_alive'].mean():.3f}"
+        f"mean P(alive): churned {churned['probability_alive'].mean():.3f}, steady "
+        f"{steady['probability_alive'].mean():.3f}"
     )
     assert len(repeat_churned) >= 50 and len(repeat_steady) >= 50, "too few planted buyers to judge"
     assert auc_all > 0.5 + 3 * error_all
@@ -544,7 +573,9 @@ def test_warehouse_tables_equal_the_module_on_the_same_purchases(built_warehouse
     assert list(mart["member_id"]) == list(expected["customer_id"])
     for column in ("probability_alive", "expected_purchases", "expected_average_order_value"):
         np.testing.assert_allclose(mart[column].to_numpy(float), expected[column].to_numpy(), rtol=1e-6, err_msg=column)
-    np.testing.assert_allclose(mart["predicted_value"].to_numpy(float), expected["predicted_value"].to_numpy(), atol=0.006)
+    np.testing.assert_allclose(
+        mart["predicted_value"].to_numpy(float), expected["predicted_value"].to_numpy(), atol=0.006
+    )
     band_shares = mart["predicted_value_band"].value_counts(normalize=True)
     print(f"band shares: {band_shares.to_dict()}")
     assert band_shares["high"] == pytest.approx(0.2, abs=0.01) and band_shares["medium"] == pytest.approx(0.3, abs=0.01)

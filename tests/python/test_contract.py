@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import importlib.util
 
-from loyalty_warehouse import contract as C
+from loyalty_warehouse import contract
 from loyalty_warehouse.paths import PROJECT_DIR
 
 
 def _load_writer():
-    spec = importlib.util.spec_from_file_location("write_sources_yaml", PROJECT_DIR / "scripts" / "sync_contract_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "write_sources_yaml", PROJECT_DIR / "scripts" / "sync_contract_docs.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -30,18 +32,18 @@ def test_enum_seed_matches_the_contract() -> None:
     with (PROJECT_DIR / "seeds" / "ref_enums.csv").open() as fh:
         seed = {(r["enum_name"], r["enum_value"]) for r in csv.DictReader(fh)}
     expected = {
-        ("acquisition_channel", C.ACQUISITION_CHANNELS),
-        ("gender", C.GENDERS),
-        ("city_tier", C.CITY_TIERS),
-        ("social_platform", C.SOCIAL_PLATFORMS),
-        ("relationship_end_reason", C.RELATIONSHIP_END_REASONS),
-        ("order_status", C.ORDER_STATUSES),
-        ("order_channel", C.ORDER_CHANNELS),
-        ("platform", C.PLATFORMS),
-        ("campaign_type", C.CAMPAIGN_TYPES),
-        ("message_type", C.MESSAGE_TYPES),
-        ("survey_id", C.SURVEY_IDS),
-        ("badge", C.BADGES),
+        ("acquisition_channel", contract.ACQUISITION_CHANNELS),
+        ("gender", contract.GENDERS),
+        ("city_tier", contract.CITY_TIERS),
+        ("social_platform", contract.SOCIAL_PLATFORMS),
+        ("relationship_end_reason", contract.RELATIONSHIP_END_REASONS),
+        ("order_status", contract.ORDER_STATUSES),
+        ("order_channel", contract.ORDER_CHANNELS),
+        ("platform", contract.PLATFORMS),
+        ("campaign_type", contract.CAMPAIGN_TYPES),
+        ("message_type", contract.MESSAGE_TYPES),
+        ("survey_id", contract.SURVEY_IDS),
+        ("badge", contract.BADGES),
     }
     assert seed == {(name, value) for name, values in expected for value in values}
 
@@ -49,5 +51,5 @@ def test_enum_seed_matches_the_contract() -> None:
 def test_event_type_seed_covers_exactly_the_contract() -> None:
     with (PROJECT_DIR / "seeds" / "ref_event_types.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["event_type"] for r in rows] == list(C.EVENT_TYPES)
+    assert [r["event_type"] for r in rows] == list(contract.EVENT_TYPES)
     assert {r["is_member_initiated"] for r in rows} == {"true", "false"}

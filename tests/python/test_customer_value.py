@@ -56,16 +56,23 @@ def _rebuild(built: Path, raw: Path, tmp: Path, dbt_vars: dict, select: str, lin
     return warehouse
 
 
-def test_consumption_only_weights_make_value_equal_consumption(built_warehouse: Path, small_raw: Path, tmp_path: Path) -> None:
+def test_consumption_only_weights_make_value_equal_consumption(
+    built_warehouse: Path, small_raw: Path, tmp_path: Path
+) -> None:
     weights = {"consumption": 1, "interaction": 0, "content": 0, "social": 0}
     warehouse = _rebuild(built_warehouse, small_raw, tmp_path, {"super_user_weights": weights}, "fct_super_user_scores")
     con = duckdb.connect(str(warehouse), read_only=True)
-    assert con.execute(
-        "select count(*) from customer_value.fct_super_user_scores where value_score != consumption_score"
-    ).fetchone()[0] == 0
-    before = duckdb.connect(str(built_warehouse), read_only=True).execute(
-        "select count(*) from customer_value.fct_super_user_scores where value_score != consumption_score"
-    ).fetchone()[0]
+    assert (
+        con.execute(
+            "select count(*) from customer_value.fct_super_user_scores where value_score != consumption_score"
+        ).fetchone()[0]
+        == 0
+    )
+    before = (
+        duckdb.connect(str(built_warehouse), read_only=True)
+        .execute("select count(*) from customer_value.fct_super_user_scores where value_score != consumption_score")
+        .fetchone()[0]
+    )
     assert before > 0, "with the default weights value and consumption differ"
 
 

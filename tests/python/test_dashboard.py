@@ -42,6 +42,7 @@ STARTUP_SECONDS = 60
 
 # --- the server -------------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -49,8 +50,16 @@ def _free_port() -> int:
 
 
 def _dashboard_command(warehouse: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "loyalty_warehouse.cli", "dashboard", "--warehouse", str(warehouse),
-            "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "loyalty_warehouse.cli",
+        "dashboard",
+        "--warehouse",
+        str(warehouse),
+        "--port",
+        str(port),
+    ]
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -66,8 +75,9 @@ def dashboard(warehouse: Path, log: Path) -> Iterator[tuple[str, subprocess.Pope
     """`loyalty dashboard` on a free port; yields its base URL and process, stops it afterwards."""
     port = _free_port()
     with log.open("w") as stderr:
-        process = subprocess.Popen(_dashboard_command(warehouse, port), stdout=subprocess.DEVNULL, stderr=stderr,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            _dashboard_command(warehouse, port), stdout=subprocess.DEVNULL, stderr=stderr, stdin=subprocess.DEVNULL
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -77,7 +87,9 @@ def dashboard(warehouse: Path, log: Path) -> Iterator[tuple[str, subprocess.Pope
                 _get(base + "/healthz")
                 break
             except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, f"dashboard did not answer in {STARTUP_SECONDS}s:\n{log.read_text()}"
+                assert time.monotonic() < deadline, (
+                    f"dashboard did not answer in {STARTUP_SECONDS}s:\n{log.read_text()}"
+                )
                 time.sleep(0.2)
         yield base, process
     finally:
@@ -110,12 +122,18 @@ def next_build(built_warehouse: Path, small_raw: Path, tmp_path_factory: pytest.
     shutil.copyfile(built_warehouse, working)
     locations = check_raw_dir(small_raw, folder / "placeholders").locations
     # Every model (not a selection by internal model names, which may change).
-    run_dbt(["run"], working, {"raw_locations": locations, "as_of_date": NEXT_AS_OF},
-            target_path=folder / "target", progress=print)
+    run_dbt(
+        ["run"],
+        working,
+        {"raw_locations": locations, "as_of_date": NEXT_AS_OF},
+        target_path=folder / "target",
+        progress=print,
+    )
     return working
 
 
 # --- what the marts say (the test's own SQL) ----------------------------------------------------------
+
 
 def _query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -126,10 +144,13 @@ def _query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]
 
 
 def mart_cohort_cells(warehouse: Path, definition: str, basis: str) -> dict:
-    rows = _query(warehouse, """
+    rows = _query(
+        warehouse,
+        """
         select cohort_start_date, period_number, retention_rate, is_complete_period, retained_members_to_date
         from retention.rpt_cohort_retention where cohort_definition = ? and retention_basis = ?""",
-                  [definition, basis])
+        [definition, basis],
+    )
     return {(str(cohort), period): (rate, complete, to_date) for cohort, period, rate, complete, to_date in rows}
 
 
@@ -138,28 +159,41 @@ def mart_latest(warehouse: Path, column: str, table: str):
 
 
 def mart_leaderboard(warehouse: Path, period: str) -> dict:
-    rows = _query(warehouse, """
+    rows = _query(
+        warehouse,
+        """
         select koc_rank, koc_member_id, koc_score from koc.rpt_koc_leaderboard
-        where period_start = ? and koc_rank <= 20""", [period])
+        where period_start = ? and koc_rank <= 20""",
+        [period],
+    )
     return {rank: (member, score) for rank, member, score in rows}
 
 
 def mart_banded_kpis(warehouse: Path, month: str) -> dict:
-    rows = _query(warehouse, """
+    rows = _query(
+        warehouse,
+        """
         select kpi, kpi_value, benchmark_status from retention.rpt_private_domain_kpis
         where month_start_date = ? and kpi_value is not null
-          and (benchmark_low is not null or benchmark_high is not null)""", [month])
+          and (benchmark_low is not null or benchmark_high is not null)""",
+        [month],
+    )
     return {kpi: (value, status) for kpi, value, status in rows}
 
 
 def expected_churn_histogram(warehouse: Path) -> list[int]:
-    scores = [float(score) for (score,) in _query(
-        warehouse, "select churn_risk_score from lifecycle.fct_churn_risk where churn_risk_score is not null")]
+    scores = [
+        float(score)
+        for (score,) in _query(
+            warehouse, "select churn_risk_score from lifecycle.fct_churn_risk where churn_risk_score is not null"
+        )
+    ]
     counts, _edges = np.histogram(scores, bins=np.arange(0, 101, 10))  # numpy's last bin includes 100
     return [int(count) for count in counts]
 
 
 # --- what the page shows ---------------------------------------------------------------------------------
+
 
 def marks(page, chart: str) -> list[dict]:
     """Every mark of a chart with its data-* attributes."""
@@ -186,6 +220,7 @@ def show(page, section: str, selector: str, value: str) -> None:
 
 # --- the tests -------------------------------------------------------------------------------------------------
 
+
 def test_every_chart_renders_with_data_and_nothing_leaves_localhost(served, browser) -> None:
     base, warehouse = served
     with session(browser) as tab:
@@ -197,8 +232,15 @@ def test_every_chart_renders_with_data_and_nothing_leaves_localhost(served, brow
         latest_koc = str(mart_latest(warehouse, "period_start", "koc.rpt_koc_leaderboard"))
         latest_month = str(mart_latest(warehouse, "month_start_date", "retention.rpt_private_domain_kpis"))
         assert counts["cohort-heatmap"] == len(mart_cohort_cells(warehouse, "first_purchase", "ordering")) > 100
-        assert counts["rfm-segments"] == 2 * _query(warehouse, "select count(*) from customer_value.rpt_rfm_segments")[0][0]
-        assert counts["loyalty-pyramid"] == _query(warehouse, "select count(*) from customer_value.rpt_loyalty_pyramid")[0][0] == 3
+        assert (
+            counts["rfm-segments"]
+            == 2 * _query(warehouse, "select count(*) from customer_value.rpt_rfm_segments")[0][0]
+        )
+        assert (
+            counts["loyalty-pyramid"]
+            == _query(warehouse, "select count(*) from customer_value.rpt_loyalty_pyramid")[0][0]
+            == 3
+        )
         assert counts["koc-leaderboard"] == len(mart_leaderboard(warehouse, latest_koc)) == 20
         assert counts["kpi-board"] == len(mart_banded_kpis(warehouse, latest_month)) > 0
         assert counts["churn-risk"] == 10
@@ -218,7 +260,9 @@ def test_chart_numbers_equal_the_marts(served, browser) -> None:
         page = tab.page
         assert page_cohort_cells(page) == mart_cohort_cells(warehouse, "first_purchase", "ordering")
 
-        segments = _query(warehouse, "select rfm_segment, member_share, net_amount_share from customer_value.rpt_rfm_segments")
+        segments = _query(
+            warehouse, "select rfm_segment, member_share, net_amount_share from customer_value.rpt_rfm_segments"
+        )
         expected = {(seg, "member_share"): members for seg, members, _ in segments}
         expected |= {(seg, "net_amount_share"): value for seg, _, value in segments}
         # The shares are doubles: the mark must carry the same double, bit for bit.
@@ -273,7 +317,9 @@ def test_selectors_change_what_is_shown(served, browser) -> None:
         show(page, "koc", "koc_period", earlier)
         assert page.locator("[data-koc-period]").get_attribute("data-koc-period") == earlier != latest
         after = marks(page, "koc-leaderboard")
-        assert {int(m["rank"]): (m["member"], Decimal(m["value"])) for m in after} == mart_leaderboard(warehouse, earlier)
+        assert {int(m["rank"]): (m["member"], Decimal(m["value"])) for m in after} == mart_leaderboard(
+            warehouse, earlier
+        )
         assert [(m["member"], m["value"]) for m in after] != [(m["member"], m["value"]) for m in before]
         assert page_cohort_cells(page) == registration  # the cohort choice survives the KOC switch
 
@@ -314,9 +360,16 @@ def test_a_new_build_published_over_the_path_shows_without_restart(
         cells = page_cohort_cells(page)
         assert cells == mart_cohort_cells(warehouse, "first_purchase", "ordering")
         incomplete = [key for key, (rate, complete, _) in cells.items() if not complete]
-        assert len(incomplete) == _query(warehouse, """
+        assert (
+            len(incomplete)
+            == _query(
+                warehouse,
+                """
             select count(*) from retention.rpt_cohort_retention
-            where cohort_definition = 'first_purchase' and retention_basis = 'ordering' and not is_complete_period""")[0][0] > 0
+            where cohort_definition = 'first_purchase' and retention_basis = 'ordering' and not is_complete_period""",
+            )[0][0]
+            > 0
+        )
         # Running periods are drawn differently (hatched, no rate) from finished ones (a shade).
         heat = marks(page, "cohort-heatmap")
         assert {m["fill"] for m in heat if m["complete"] == "false"} == {"url(#hatch-incomplete)"}
@@ -342,11 +395,14 @@ def test_missing_warehouse_bad_selector_and_port_in_use_give_one_line_errors(ser
     assert status == 400 and "unknown retention basis &#x27;teleport&#x27;: choose one of ordering" in body
 
     port = int(base.rsplit(":", 1)[1])
-    taken = subprocess.run(_dashboard_command(_warehouse, port), capture_output=True, text=True, timeout=60,
-                           stdin=subprocess.DEVNULL)
+    taken = subprocess.run(
+        _dashboard_command(_warehouse, port), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
     assert taken.returncode == 1
     lines = taken.stderr.strip().splitlines()
-    assert lines == [f"Error: port {port} on 127.0.0.1 is already in use: stop what runs there or pick another with --port"]
+    assert lines == [
+        f"Error: port {port} on 127.0.0.1 is already in use: stop what runs there or pick another with --port"
+    ]
 
 
 def test_quality_report_is_served_beside_the_dashboard(served, browser) -> None:

@@ -17,17 +17,24 @@ def _manifest(built_warehouse: Path) -> dict:
 
 def test_every_model_describes_its_grain(built_warehouse: Path) -> None:
     nodes = _manifest(built_warehouse)["nodes"].values()
-    models = [n for n in nodes if n["resource_type"] in ("model", "seed", "snapshot") and n["package_name"] == "loyalty_warehouse"]
+    models = [
+        n
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "snapshot") and n["package_name"] == "loyalty_warehouse"
+    ]
     assert models
     missing = [n["name"] for n in models if not n["description"].strip()]
     assert not missing, f"models without a description: {missing}"
-    no_grain = [n["name"] for n in models if n["resource_type"] == "model" and not n["description"].startswith("One row")]
+    no_grain = [
+        n["name"] for n in models if n["resource_type"] == "model" and not n["description"].startswith("One row")
+    ]
     assert not no_grain, f"model descriptions must start with their grain ('One row per ...'): {no_grain}"
 
 
 def test_every_built_column_is_documented(built_warehouse: Path) -> None:
     nodes = [
-        n for n in _manifest(built_warehouse)["nodes"].values()
+        n
+        for n in _manifest(built_warehouse)["nodes"].values()
         if n["resource_type"] in ("model", "seed", "snapshot") and n["package_name"] == "loyalty_warehouse"
     ]
     con = duckdb.connect(str(built_warehouse), read_only=True)

@@ -70,7 +70,9 @@ def test_raw_gate_stops_the_build_before_dbt_and_writes_data_docs(small_raw: Pat
     broken = len(member_ids) // 20  # 5 % of the orders lose their member id
     member_ids[:broken] = [None] * broken
     position = orders.schema.get_field_index("member_id")
-    pq.write_table(orders.cast(schema).set_column(position, "member_id", pa.array(member_ids)), raw / "raw_orders.parquet")
+    pq.write_table(
+        orders.cast(schema).set_column(position, "member_id", pa.array(member_ids)), raw / "raw_orders.parquet"
+    )
     lines: list[str] = []
     with pytest.raises(GateError, match=r"raw gate failed: raw_orders: ExpectColumnValuesToNotBeNull\(member_id\)"):
         build(raw, tmp_path / "wh" / "loyalty.duckdb", target_path=tmp_path / "target", progress=lines.append)
@@ -100,8 +102,13 @@ def test_source_freshness_reads_the_file_modification_time(small_raw: Path, tmp_
         os.utime(raw / f"{name}.parquet", (now - age * day, now - age * day))
     lines: list[str] = []
     with pytest.raises(BuildError):
-        run_dbt(["source", "freshness"], tmp_path / "fresh.duckdb", {"raw_locations": locations},
-                target_path=tmp_path / "target", progress=lines.append)
+        run_dbt(
+            ["source", "freshness"],
+            tmp_path / "fresh.duckdb",
+            {"raw_locations": locations},
+            target_path=tmp_path / "target",
+            progress=lines.append,
+        )
     output = "\n".join(lines)
     assert "PASS freshness of raw.raw_members" in output
     assert "WARN freshness of raw.raw_orders" in output

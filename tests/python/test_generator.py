@@ -91,7 +91,8 @@ def test_invariants_of_the_raw_data(dataset: str, request: pytest.FixtureRequest
     assert (
         q(
             "select count(*) from 'raw_members.parquet' m join 'raw_members.parquet' r "
-            "on m.referrer_member_id = r.member_id where r.registered_at > m.registered_at or m.referrer_member_id = m.member_id"
+            "on m.referrer_member_id = r.member_id where r.registered_at > m.registered_at or "
+            "m.referrer_member_id = m.member_id"
         )
         == 0
     )
@@ -111,7 +112,8 @@ def test_invariants_of_the_raw_data(dataset: str, request: pytest.FixtureRequest
     ):
         assert (
             q(
-                f"select count(*) from '{table}.parquet' t anti join 'raw_members.parquet' m on t.{column} = m.member_id "
+                f"select count(*) from '{table}.parquet' t anti join 'raw_members.parquet' m on t.{column} = "
+                "m.member_id "
                 f"where t.{column} is not null"
             )
             == 0
@@ -135,7 +137,8 @@ def test_invariants_of_the_raw_data(dataset: str, request: pytest.FixtureRequest
     # each referral is announced by the referrer: one referral_registered event naming the member, at registration
     assert (
         q(
-            "select count(*) from 'raw_members.parquet' m left join (select distinct * from 'raw_interactions.parquet') e "
+            "select count(*) from 'raw_members.parquet' m left join (select distinct * from "
+            "'raw_interactions.parquet') e "
             "on e.event_type = 'referral_registered' and e.related_member_id = m.member_id "
             "and e.member_id = m.referrer_member_id and e.occurred_at = m.registered_at "
             "where m.referrer_member_id is not null and e.event_id is null"
@@ -165,7 +168,8 @@ def test_invariants_of_the_raw_data(dataset: str, request: pytest.FixtureRequest
     # post metrics are cumulative: they never decrease over observations
     assert (
         q(
-            "select count(*) from (select exposures, lag(exposures) over (partition by post_id order by observed_at) as prev "
+            "select count(*) from (select exposures, lag(exposures) over (partition by post_id order by "
+            "observed_at) as prev "
             "from 'raw_ugc_post_metrics.parquet') where exposures < prev"
         )
         == 0

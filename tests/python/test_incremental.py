@@ -34,7 +34,9 @@ def _public_rows(warehouse: Path) -> dict[str, list]:
 
 def _run(raw: Path, warehouse: Path, work: Path, *extra: str) -> None:
     locations = check_raw_dir(raw.resolve(), work / f"placeholders-{raw.name}").locations
-    run_dbt([*MODELS_ONLY, *extra], warehouse, {"raw_locations": locations}, target_path=work / "target", progress=print)
+    run_dbt(
+        [*MODELS_ONLY, *extra], warehouse, {"raw_locations": locations}, target_path=work / "target", progress=print
+    )
 
 
 def test_incremental_build_equals_full_refresh(small_raw: Path, built_warehouse: Path, tmp_path: Path) -> None:

@@ -92,8 +92,9 @@ def _invariant(settings: PgSettings) -> dict:
 
 @pytest.fixture(scope="module")
 def first_publish(server: PostgresServer, tiny_raw: Path, work: Path) -> dict:
-    build_postgres(tiny_raw, server.settings, {"as_of_date": FIRST_AS_OF}, target_path=work / "target",
-                   progress=print, gates=False)
+    build_postgres(
+        tiny_raw, server.settings, {"as_of_date": FIRST_AS_OF}, target_path=work / "target", progress=print, gates=False
+    )
     return _invariant(server.settings)
 
 
@@ -101,8 +102,18 @@ def _start_reader(settings: PgSettings, stop: Path, output: Path) -> subprocess.
     # to a file, not a pipe: nobody drains a pipe during the build, and a full pipe would stall the reader
     with output.open("w") as sink:
         return subprocess.Popen(
-            [sys.executable, str(READER), settings.host, str(settings.port), DEFAULT_BI_ROLE, settings.database, str(stop)],
-            stdout=sink, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                str(READER),
+                settings.host,
+                str(settings.port),
+                DEFAULT_BI_ROLE,
+                settings.database,
+                str(stop),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
 
@@ -118,8 +129,11 @@ def _stop_reader(reader: subprocess.Popen, stop: Path, output: Path) -> list[dic
 def _cli_env(settings: PgSettings, work: Path) -> dict[str, str]:
     """What a user exports for `loyalty build --target postgres`, plus where this test wants the artifacts."""
     exported = {k: v for k, v in settings.dbt_env().items() if k.startswith("LOYALTY_PG_") and k != "LOYALTY_PG_SCHEMA"}
-    return os.environ | exported | {"LOYALTY_WAREHOUSE_PATH": str(work / "wh" / "loyalty.duckdb"),
-                                    "DBT_TARGET_PATH": str(work / "target")}
+    return (
+        os.environ
+        | exported
+        | {"LOYALTY_WAREHOUSE_PATH": str(work / "wh" / "loyalty.duckdb"), "DBT_TARGET_PATH": str(work / "target")}
+    )
 
 
 LOYALTY = Path(sys.executable).with_name("loyalty")
@@ -134,9 +148,14 @@ def second_publish(server: PostgresServer, small_raw: Path, work: Path, first_pu
     try:
         time.sleep(2)  # reads of the first build before the second starts
         # other data than the first build: --full-refresh, so the incremental models do not continue from it
-        build = subprocess.Popen([str(LOYALTY), "build", "--target", "postgres", "--full-refresh", "--raw-dir", str(small_raw)],
-                                 env=_cli_env(server.settings, work), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, stdin=subprocess.DEVNULL)
+        build = subprocess.Popen(
+            [str(LOYALTY), "build", "--target", "postgres", "--full-refresh", "--raw-dir", str(small_raw)],
+            env=_cli_env(server.settings, work),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         assert build.stderr is not None
         for line in build.stderr:  # progress, timed as it arrives
             log.append((time.time(), line.rstrip("\n")))
@@ -148,8 +167,14 @@ def second_publish(server: PostgresServer, small_raw: Path, work: Path, first_pu
         reads = _stop_reader(reader, stop, output)
     publish_started = next(t for t, line in log if line.startswith("publishing "))
     publish_ended = next(t for t, line in log if line.startswith("published "))
-    return {"reads": reads, "log": [line for _, line in log], "headline": headline, "first": first_publish,
-            "second": _invariant(server.settings), "publish_window": (publish_started, publish_ended)}
+    return {
+        "reads": reads,
+        "log": [line for _, line in log],
+        "headline": headline,
+        "first": first_publish,
+        "second": _invariant(server.settings),
+        "publish_window": (publish_started, publish_ended),
+    }
 
 
 def _postgres_rows(settings: PgSettings, table: str, columns: list[str]):
@@ -168,7 +193,9 @@ def test_every_public_table_equals_duckdb(second_publish: dict, server: Postgres
     assert len(tables) >= 15, sorted(tables)
     diffs = []
     for table, columns in tables.items():
-        diff = diff_rows(table, duckdb_rows(built_warehouse, table, columns), _postgres_rows(server.settings, table, columns))
+        diff = diff_rows(
+            table, duckdb_rows(built_warehouse, table, columns), _postgres_rows(server.settings, table, columns)
+        )
         print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  postgres {diff.fingerprint_right}")
         if not diff.equal:
             diffs.append(diff)
@@ -195,11 +222,25 @@ def test_cli_build_prints_the_published_warehouse(second_publish: dict, server: 
     assert f"psql -h 127.0.0.1 -p {server.settings.port} -U {DEFAULT_BI_ROLE}" in headline
 
 
-def test_cli_validate_runs_both_gates_on_the_published_warehouse(second_publish: dict, server: PostgresServer,
-                                                                   small_raw: Path, work: Path) -> None:
-    proc = subprocess.run([str(LOYALTY), "validate", "--target", "postgres", "--raw-dir", str(small_raw),
-                           "--docs-dir", str(work / "validate_docs")], env=_cli_env(server.settings, work),
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+def test_cli_validate_runs_both_gates_on_the_published_warehouse(
+    second_publish: dict, server: PostgresServer, small_raw: Path, work: Path
+) -> None:
+    proc = subprocess.run(
+        [
+            str(LOYALTY),
+            "validate",
+            "--target",
+            "postgres",
+            "--raw-dir",
+            str(small_raw),
+            "--docs-dir",
+            str(work / "validate_docs"),
+        ],
+        env=_cli_env(server.settings, work),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "raw gate: passed" in proc.stderr and "marts gate: passed" in proc.stderr
     assert (work / "validate_docs" / "index.html").exists()
@@ -210,17 +251,27 @@ def test_mart_gate_reads_postgres_and_fails_on_a_bad_share(second_publish: dict,
     from loyalty_warehouse.engines.pg_publish import check_marts
 
     suffix = "__gatecheck"
-    tables = ["member_facts.dim_members", "member_facts.fct_members", "member_facts.fct_orders",
-              "customer_value.fct_member_rfm", "quarantine.qrn_raw__members", "quarantine.qrn_raw__orders",
-              "quarantine.qrn_raw__interactions"]
+    tables = [
+        "member_facts.dim_members",
+        "member_facts.fct_members",
+        "member_facts.fct_orders",
+        "customer_value.fct_member_rfm",
+        "quarantine.qrn_raw__members",
+        "quarantine.qrn_raw__orders",
+        "quarantine.qrn_raw__interactions",
+    ]
     for table in tables:
         schema, name = table.split(".")
-        server.execute(f"create schema if not exists {schema}{suffix}; "
-                       f"create table {schema}{suffix}.{name} as select * from {table}")
+        server.execute(
+            f"create schema if not exists {schema}{suffix}; "
+            f"create table {schema}{suffix}.{name} as select * from {table}"
+        )
     try:
         assert check_marts(server.settings, suffix).success
-        server.execute(f"update quarantine{suffix}.qrn_raw__orders set quarantine_reason = 'planted' "
-                       "where abs(hashtext(order_id)) % 20 = 0")
+        server.execute(
+            f"update quarantine{suffix}.qrn_raw__orders set quarantine_reason = 'planted' "
+            "where abs(hashtext(order_id)) % 20 = 0"
+        )
         result = check_marts(server.settings, suffix)
         assert not result.success and any("qrn_raw__orders" in failure for failure in result.failed), result.failed
     finally:
@@ -233,8 +284,17 @@ def test_the_two_builds_differ_so_a_mix_would_show(second_publish: dict) -> None
     assert first["dates"] == [FIRST_AS_OF] and second["dates"] != first["dates"]
     assert first["counts"][0] != second["counts"][0]
     # a read taking the segments of one build and the member tables of the other fails the check
-    mixed = figures((first["counts"][0], FIRST_AS_OF, FIRST_AS_OF, second["counts"][1], *second["dates"] * 2,
-                     second["counts"][2], *second["dates"] * 2))
+    mixed = figures(
+        (
+            first["counts"][0],
+            FIRST_AS_OF,
+            FIRST_AS_OF,
+            second["counts"][1],
+            *second["dates"] * 2,
+            second["counts"][2],
+            *second["dates"] * 2,
+        )
+    )
     assert not mixed["consistent"]
 
 
@@ -252,7 +312,10 @@ def test_reader_saw_the_old_then_the_new_warehouse_never_a_mix_or_an_error(secon
     start, end = second_publish["publish_window"]
     around = [r for r in reads if start - 0.5 <= r["started"] <= end + 0.5]
     slowest = max(r["seconds"] for r in reads)
-    print(f"{len(reads)} reads, {len(around)} within 0.5 s of the publish ({end - start:.2f} s); slowest read {slowest:.2f} s")
+    print(
+        f"{len(reads)} reads, {len(around)} within 0.5 s of the publish ({end - start:.2f} s); slowest read "
+        f"{slowest:.2f} s"
+    )
     assert len(reads) > 100 and len(around) >= 5
 
 
@@ -270,8 +333,10 @@ def test_nothing_is_left_in_building_schemas_or_in_public(second_publish: dict, 
         "select nspname from pg_namespace where nspname like '%\\_\\_building' or nspname like '%\\_\\_previous'"
     )
     assert not leftovers
-    assert server.execute("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                          "where n.nspname = 'public' and c.relkind in ('r', 'v')") == [(0,)]
+    assert server.execute(
+        "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = 'public' and c.relkind in ('r', 'v')"
+    ) == [(0,)]
 
 
 # --------------------------------------------------------------------------- the read-only BI role
@@ -286,7 +351,8 @@ def _bi_connection(settings: PgSettings):
 def _relations(server: PostgresServer, schema: str) -> list[str]:
     rows = server.execute(
         "select quote_ident(n.nspname) || '.' || quote_ident(c.relname) from pg_class c "
-        f"join pg_namespace n on n.oid = c.relnamespace where n.nspname = '{schema}' and c.relkind in ('r', 'v') order by 1"
+        f"join pg_namespace n on n.oid = c.relnamespace where n.nspname = '{schema}' and c.relkind in ('r', "
+        "'v') order by 1"
     )
     return [row[0] for row in rows]
 
@@ -356,7 +422,9 @@ def test_bi_role_cannot_create_or_write(second_publish: dict, server: PostgresSe
 
 
 def _table_digest(server: PostgresServer, table: str) -> tuple:
-    return server.execute(f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {table} as t")[0]
+    return server.execute(
+        f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {table} as t"
+    )[0]
 
 
 def _published_state(server: PostgresServer) -> dict[str, tuple]:
@@ -379,8 +447,9 @@ def published_state(second_publish: dict, server: PostgresServer) -> dict[str, t
     return _published_state(server)
 
 
-def test_a_second_build_at_the_same_time_is_refused(second_publish: dict, server: PostgresServer, tiny_raw: Path,
-                                                     work: Path) -> None:
+def test_a_second_build_at_the_same_time_is_refused(
+    second_publish: dict, server: PostgresServer, tiny_raw: Path, work: Path
+) -> None:
     from loyalty_warehouse.engines.pg_publish import BUILD_LOCK_KEY
 
     con = server.connect()
@@ -394,12 +463,18 @@ def test_a_second_build_at_the_same_time_is_refused(second_publish: dict, server
         con.close()
 
 
-def test_killed_build_leaves_every_public_table_unchanged(published_state: dict, server: PostgresServer,
-                                                          tiny_raw: Path, work: Path) -> None:
-    settings = json.dumps({"host": server.settings.host, "port": server.settings.port, "database": server.settings.database})
+def test_killed_build_leaves_every_public_table_unchanged(
+    published_state: dict, server: PostgresServer, tiny_raw: Path, work: Path
+) -> None:
+    settings = json.dumps(
+        {"host": server.settings.host, "port": server.settings.port, "database": server.settings.database}
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", BUILD_SCRIPT, settings, str(tiny_raw), str(work / "target")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert proc.stdout is not None
@@ -418,15 +493,22 @@ def test_killed_build_leaves_every_public_table_unchanged(published_state: dict,
     assert _published_state(server) == published_state
 
 
-def test_failed_data_test_leaves_every_public_table_unchanged(published_state: dict, server: PostgresServer,
-                                                              tiny_raw: Path, work: Path) -> None:
+def test_failed_data_test_leaves_every_public_table_unchanged(
+    published_state: dict, server: PostgresServer, tiny_raw: Path, work: Path
+) -> None:
     """Also the first build after the killed one: it clears its leftovers (and gets the build lock)."""
     lines: list[str] = []
     with pytest.raises(BuildError, match="Nothing was published") as failure:
         # a "first valid date" after the data quarantines every row, so no order sets the as-of date
         # and the data test "as_of_date is not null" fails
-        build_postgres(tiny_raw, server.settings, {"dq_earliest_valid_date": "2030-01-01"},
-                       target_path=work / "target", progress=lines.append, gates=False)
+        build_postgres(
+            tiny_raw,
+            server.settings,
+            {"dq_earliest_valid_date": "2030-01-01"},
+            target_path=work / "target",
+            progress=lines.append,
+            gates=False,
+        )
     output = "\n".join(lines)
     assert "dropping schemas left by an earlier build" in output
     # the build continued from exact copies of the published incremental tables and snapshot
@@ -438,13 +520,17 @@ def test_failed_data_test_leaves_every_public_table_unchanged(published_state: d
     assert "__building schemas" in str(failure.value)
     assert _published_state(server) == published_state
     # the failed build stays for inspection
-    assert server.execute("select count(*) from dbt_test__audit__building.expression_is_true_int_as_of_date_as_of_date_is_not_null") == [(1,)]
+    assert server.execute(
+        "select count(*) from dbt_test__audit__building.expression_is_true_int_as_of_date_as_of_date_is_not_null"
+    ) == [(1,)]
 
 
 # --------------------------------------------------------------------------- source freshness
 
 
-def test_source_freshness_reads_the_load_log(server: PostgresServer, tiny_raw: Path, work: Path, tmp_path: Path) -> None:
+def test_source_freshness_reads_the_load_log(
+    server: PostgresServer, tiny_raw: Path, work: Path, tmp_path: Path
+) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(tiny_raw, raw)
     now, day = time.time(), 86_400
@@ -455,12 +541,17 @@ def test_source_freshness_reads_the_load_log(server: PostgresServer, tiny_raw: P
     server.execute("create database freshness", database="postgres", autocommit=True)
     load_raw(settings, raw)
     logged = dict(server.execute("select table_name, file_modified_at from raw.loyalty_load_log", database="freshness"))
-    expected = dt.datetime.fromtimestamp(now - 2 * day, dt.timezone.utc)
+    expected = dt.datetime.fromtimestamp(now - 2 * day, dt.UTC)
     assert abs((logged["raw_orders"] - expected).total_seconds()) < 1
     lines: list[str] = []
     with pytest.raises(BuildError):  # an error-stale source fails the command
-        run_dbt(["source", "freshness"], tmp_path / "unused.duckdb", target_path=work / "target",
-                progress=lines.append, extra_env=settings.dbt_env())
+        run_dbt(
+            ["source", "freshness"],
+            tmp_path / "unused.duckdb",
+            target_path=work / "target",
+            progress=lines.append,
+            extra_env=settings.dbt_env(),
+        )
     output = "\n".join(lines)
     assert "PASS freshness of raw.raw_members" in output
     assert "WARN freshness of raw.raw_orders" in output

@@ -57,13 +57,17 @@ def _as_csv(parquet_dir: Path, csv_dir: Path) -> Path:
     con = duckdb.connect()
     try:
         for table in RAW_TABLES:
-            con.execute(f"copy (select * from '{parquet_dir / table.name}.parquet') to '{csv_dir / table.name}.csv' (header)")
+            con.execute(
+                f"copy (select * from '{parquet_dir / table.name}.parquet') to '{csv_dir / table.name}.csv' (header)"
+            )
     finally:
         con.close()
     return csv_dir
 
 
-def test_parquet_load_counts_every_row_and_logs_the_files(parquet_load: dict, server: PostgresServer, small_raw: Path) -> None:
+def test_parquet_load_counts_every_row_and_logs_the_files(
+    parquet_load: dict, server: PostgresServer, small_raw: Path
+) -> None:
     for table in RAW_TABLES:
         rows = duckdb.connect().execute(f"select count(*) from '{small_raw / table.name}.parquet'").fetchone()[0]
         assert parquet_load[table.name][1] == rows > 0, table.name
@@ -71,13 +75,16 @@ def test_parquet_load_counts_every_row_and_logs_the_files(parquet_load: dict, se
     assert log == {name: state[1] for name, state in parquet_load.items()}
 
 
-def test_csv_folder_loads_the_same_rows_as_parquet(parquet_load: dict, server: PostgresServer, small_raw: Path,
-                                                   tmp_path: Path) -> None:
+def test_csv_folder_loads_the_same_rows_as_parquet(
+    parquet_load: dict, server: PostgresServer, small_raw: Path, tmp_path: Path
+) -> None:
     csv_dir = _as_csv(small_raw, tmp_path / "csv")
     load_raw(server.settings, csv_dir)
     csv_state = _raw_state(server)
     # same rows and values (md5 over every row), in new tables (the schema was swapped)
-    assert {name: state[1:] for name, state in csv_state.items()} == {name: state[1:] for name, state in parquet_load.items()}
+    assert {name: state[1:] for name, state in csv_state.items()} == {
+        name: state[1:] for name, state in parquet_load.items()
+    }
     assert all(csv_state[name][0] != parquet_load[name][0] for name in csv_state)
 
 
@@ -90,8 +97,9 @@ def test_csv_folder_loads_the_same_rows_as_parquet(parquet_load: dict, server: P
         ("required file missing", r"required file raw_members.parquet \(or .csv\) is missing"),
     ],
 )
-def test_bad_folder_is_refused_and_the_loaded_raw_data_stays(parquet_load: dict, server: PostgresServer, small_raw: Path,
-                                                             tmp_path: Path, case: str, message: str) -> None:
+def test_bad_folder_is_refused_and_the_loaded_raw_data_stays(
+    parquet_load: dict, server: PostgresServer, small_raw: Path, tmp_path: Path, case: str, message: str
+) -> None:
     before = _raw_state(server)
     folder = tmp_path / "export"
     if case == "empty folder":
@@ -113,7 +121,10 @@ def test_command_line_loader_exits_1_with_one_line(parquet_load: dict, server: P
     env = os.environ | {k: v for k, v in server.settings.dbt_env().items() if k.startswith("LOYALTY_PG_")}
     proc = subprocess.run(
         [sys.executable, "-m", "loyalty_warehouse.engines.postgres", "--raw-dir", str(tmp_path / "typo")],
-        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error: raw data folder"), proc.stderr
@@ -122,7 +133,10 @@ def test_command_line_loader_exits_1_with_one_line(parquet_load: dict, server: P
 def test_unreachable_server_gives_one_clear_line(small_raw: Path) -> None:
     from loyalty_warehouse.engines.postgres import PgConnectionError
 
-    with pytest.raises(PgConnectionError, match=r"cannot connect to postgresql://postgres@127.0.0.1:\d+/loyalty.*loyalty postgres start"):
+    with pytest.raises(
+        PgConnectionError,
+        match=r"cannot connect to postgresql://postgres@127.0.0.1:\d+/loyalty.*loyalty postgres start",
+    ):
         load_raw(PgSettings(port=free_port()), small_raw)
 
 
@@ -130,8 +144,12 @@ def test_unreachable_server_gives_one_clear_line(small_raw: Path) -> None:
 
 
 def _loyalty(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).with_name("loyalty")), *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("loyalty")), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _exports(text: str) -> dict[str, str]:
@@ -151,8 +169,14 @@ def test_local_server_starts_prints_its_settings_and_stops() -> None:
         started = _loyalty("postgres", "start", "--dir", str(server_dir), "--port", str(free_port()))
         assert started.returncode == 0, started.stderr
         exported = _exports(started.stdout)
-        assert set(exported) == {"LOYALTY_PG_HOST", "LOYALTY_PG_PORT", "LOYALTY_PG_USER", "LOYALTY_PG_PASSWORD",
-                                 "LOYALTY_PG_DATABASE", "LOYALTY_PG_BI_PASSWORD"}
+        assert set(exported) == {
+            "LOYALTY_PG_HOST",
+            "LOYALTY_PG_PORT",
+            "LOYALTY_PG_USER",
+            "LOYALTY_PG_PASSWORD",
+            "LOYALTY_PG_DATABASE",
+            "LOYALTY_PG_BI_PASSWORD",
+        }
         settings = PgSettings.from_env(exported)
         con = settings.connect()
         with con.cursor() as cur:

@@ -25,7 +25,12 @@ def test_complete_folder_passes(small_raw: Path, tmp_path: Path) -> None:
     result = check_raw_dir(small_raw, tmp_path / "placeholders")
     assert not result.placeholders and not result.extra_columns
     assert set(result.locations) == {
-        "raw_members", "raw_orders", "raw_interactions", "raw_ugc_post_metrics", "raw_campaigns", "raw_koc_participations"
+        "raw_members",
+        "raw_orders",
+        "raw_interactions",
+        "raw_ugc_post_metrics",
+        "raw_campaigns",
+        "raw_koc_participations",
     }
 
 
@@ -130,7 +135,9 @@ def test_wrong_type_in_parquet_is_named(small_raw: Path, tmp_path: Path) -> None
     position = table.schema.get_field_index("paid_amount")
     as_text = pa.array([str(v) for v in table["paid_amount"].to_pylist()])
     pq.write_table(table.set_column(position, "paid_amount", as_text), raw / "raw_orders.parquet")
-    with pytest.raises(RawDataError, match="raw_orders.parquet: column paid_amount has type VARCHAR, the contract says double"):
+    with pytest.raises(
+        RawDataError, match="raw_orders.parquet: column paid_amount has type VARCHAR, the contract says double"
+    ):
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
@@ -155,7 +162,9 @@ def test_malformed_csv_line_is_named(small_raw: Path, tmp_path: Path) -> None:
     path = _campaigns_as_csv(raw)
     width = len(path.read_text().splitlines()[0].split(","))
     _replace_line(path, 7, lambda line: line + b",surplus")
-    with pytest.raises(RawDataError, match=rf"raw_campaigns.csv: line 7 has {width + 1} fields but the header has {width}"):
+    with pytest.raises(
+        RawDataError, match=rf"raw_campaigns.csv: line 7 has {width + 1} fields but the header has {width}"
+    ):
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
@@ -184,7 +193,10 @@ def test_mixed_time_zones_in_csv_are_named(small_raw: Path, tmp_path: Path) -> N
     raw = _copy(small_raw, tmp_path / "raw")
     path = _campaigns_as_csv(raw)
     _set_starts_at(path, 6, "2024-03-01 10:00:00Z")
-    with pytest.raises(RawDataError, match="raw_campaigns.csv: column starts_at mixes time zones: line 2 has no offset, line 6 has offset"):
+    with pytest.raises(
+        RawDataError,
+        match="raw_campaigns.csv: column starts_at mixes time zones: line 2 has no offset, line 6 has offset",
+    ):
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
@@ -192,7 +204,10 @@ def test_non_utc_offset_in_csv_is_named(small_raw: Path, tmp_path: Path) -> None
     raw = _copy(small_raw, tmp_path / "raw")
     path = _campaigns_as_csv(raw)
     _set_starts_at(path, 3, "2024-03-01 18:00:00+08:00")
-    with pytest.raises(RawDataError, match=r"raw_campaigns.csv: column starts_at line 3 has '2024-03-01 18:00:00\+08:00' with a non-UTC offset"):
+    with pytest.raises(
+        RawDataError,
+        match=r"raw_campaigns.csv: column starts_at line 3 has '2024-03-01 18:00:00\+08:00' with a non-UTC offset",
+    ):
         check_raw_dir(raw, tmp_path / "placeholders")
 
 
@@ -273,13 +288,14 @@ def test_corrupt_parquet_page_is_named(small_raw: Path, tmp_path: Path) -> None:
     path = raw / "raw_members.parquet"
     metadata = pq.read_metadata(path)
     city = next(
-        metadata.row_group(0).column(i) for i in range(metadata.num_columns)
+        metadata.row_group(0).column(i)
+        for i in range(metadata.num_columns)
         if metadata.row_group(0).column(i).path_in_schema == "city"
     )
     data = bytearray(path.read_bytes())
     # garble the header of the city column's first data page; the footer stays readable
     start = city.data_page_offset
-    data[start:start + 64] = bytes((i * 97 + 13) % 256 for i in range(64))
+    data[start : start + 64] = bytes((i * 97 + 13) % 256 for i in range(64))
     path.write_bytes(bytes(data))
     expected = r"raw_members.parquet: row group 1 of \d+ cannot be read .*the file is corrupt"
     with pytest.raises(RawDataError, match=expected) as failure:

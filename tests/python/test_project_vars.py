@@ -12,13 +12,16 @@ from loyalty_warehouse.project_vars import VarsError
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"dq_earliest_valid_date": "not a date"}', "var dq_earliest_valid_date is 'not a date'; give a date as YYYY-MM-DD"),
+        (
+            '{"dq_earliest_valid_date": "not a date"}',
+            "var dq_earliest_valid_date is 'not a date'; give a date as YYYY-MM-DD",
+        ),
         ('{"as_of_date": "2024-13-01"}', "var as_of_date is '2024-13-01'; give a date as YYYY-MM-DD"),
         ('{"member_window_days": "365"}', "var member_window_days is '365'; give a number (the default is 365)"),
         ('{"member_window_days": true}', "var member_window_days is True; give a number"),
         ('{"clv_enabled": "yes"}', "var clv_enabled is 'yes'; give true or false"),
         ('{"member_windw_days": 180}', "unknown var 'member_windw_days': did you mean 'member_window_days'?"),
-        ('[1, 2]', "--vars must be a JSON object"),
+        ("[1, 2]", "--vars must be a JSON object"),
         ('{"member_window_days": 180', "--vars is not valid JSON"),
     ],
 )

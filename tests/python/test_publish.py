@@ -49,13 +49,13 @@ warehouse, stop = sys.argv[1], Path(sys.argv[2])
 while not stop.exists():
     try:
         con = duckdb.connect(warehouse, read_only=True)
-        row = con.execute("%s").fetchone()
+        row = con.execute("FIGURES_SQL").fetchone()
         con.close()
         print(json.dumps({"ok": [row[0], float(row[1])]}), flush=True)
     except Exception as exc:
         print(json.dumps({"error": str(exc)}), flush=True)
     time.sleep(0.2)
-""" % FIGURES
+""".replace("FIGURES_SQL", FIGURES)
 
 
 def _sha256(path: Path) -> str:
@@ -111,8 +111,13 @@ def test_failed_build_leaves_the_published_warehouse_and_export_unchanged(publis
     before = _state(warehouse)
     with pytest.raises(BuildError, match="Nothing was published"):
         # a window too long for a date to be computed: the member models fail at run time
-        build(published["raw"], warehouse, {"member_window_days": 2**63 - 1},
-              target_path=published["work"] / "target_failed", gates=False)
+        build(
+            published["raw"],
+            warehouse,
+            {"member_window_days": 2**63 - 1},
+            target_path=published["work"] / "target_failed",
+            gates=False,
+        )
     assert _state(warehouse) == before
     assert _figures(warehouse)[0] > 0
 
@@ -122,8 +127,18 @@ def test_kill_9_during_the_build_leaves_the_published_warehouse_unchanged(publis
     before_state, before_figures = _state(warehouse), _figures(warehouse)
     working = working_path(warehouse)
     proc = subprocess.Popen(
-        [sys.executable, "-c", BUILD_SCRIPT, str(published["raw"]), str(warehouse), str(published["work"] / "target_kill")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-c",
+            BUILD_SCRIPT,
+            str(published["raw"]),
+            str(warehouse),
+            str(published["work"] / "target_kill"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert proc.stdout is not None
@@ -151,12 +166,19 @@ def test_reader_queries_the_published_warehouse_while_a_build_runs(published: di
     stop = published["work"] / "stop_reader"
     reader = subprocess.Popen(
         [sys.executable, "-c", READER_SCRIPT, str(warehouse), str(stop)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         lines: list[str] = []
-        build(published["raw"], warehouse, target_path=published["work"] / "target_reader",
-              progress=lines.append, gates=False)
+        build(
+            published["raw"],
+            warehouse,
+            target_path=published["work"] / "target_reader",
+            progress=lines.append,
+            gates=False,
+        )
         time.sleep(1)  # a few reads of the newly published file
     finally:
         stop.touch()
@@ -188,7 +210,10 @@ def test_the_parquet_export_equals_every_public_table(published: dict, parsed_ma
         assert len(tables) > 30
         assert [entry["table"] for entry in manifest["tables"]] == tables
         assert {k: manifest[k] for k in ("build_id", "built_at", "as_of_date")} == {
-            "build_id": build_now.build_id, "built_at": build_now.built_at, "as_of_date": build_now.as_of_date}
+            "build_id": build_now.build_id,
+            "built_at": build_now.built_at,
+            "as_of_date": build_now.as_of_date,
+        }
         as_of = con.execute("select max(as_of_date) from member_facts.fct_members").fetchone()[0]
         assert manifest["as_of_date"] == str(as_of)
         files = {e["file"] for e in manifest["tables"]}
@@ -198,11 +223,13 @@ def test_the_parquet_export_equals_every_public_table(published: dict, parsed_ma
             assert entry["rows"] == con.execute(f"select count(*) from {table}").fetchone()[0], table
             assert entry["rows"] == con.execute(f"select count(*) from {parquet}").fetchone()[0], table
             # the same columns in the same order, and exactly the same rows (duplicates counted)
-            assert [c[0] for c in con.execute(f"describe select * from {parquet}").fetchall()] == \
-                [c[0] for c in con.execute(f"describe select * from {table}").fetchall()], table
+            assert [c[0] for c in con.execute(f"describe select * from {parquet}").fetchall()] == [
+                c[0] for c in con.execute(f"describe select * from {table}").fetchall()
+            ], table
             differing = con.execute(
                 f"select count(*) from ((select * from {table} except all select * from {parquet}) "
-                f"union all (select * from {parquet} except all select * from {table}))").fetchone()[0]
+                f"union all (select * from {parquet} except all select * from {table}))"
+            ).fetchone()[0]
             assert differing == 0, table
             diff = diff_rows(table, normalise_rows(_rows_in(table, con)), normalise_rows(_rows_in(parquet, con)))
             assert diff.equal, diff.describe()
@@ -290,8 +317,12 @@ def test_a_long_lived_reader_sees_each_new_build_and_its_open_connection_keeps_w
     first = current_build(warehouse)
     output, stop = tmp_path / "reader.jsonl", tmp_path / "stop"
     with output.open("w") as sink:
-        reader = subprocess.Popen([sys.executable, "-c", LONG_LIVED_READER, str(warehouse), str(stop)],
-                                  stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        reader = subprocess.Popen(
+            [sys.executable, "-c", LONG_LIVED_READER, str(warehouse), str(stop)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         _wait_for_read(output, first.as_of_date, reader)
         second = publish(_next_build(warehouse, tmp_path, "2024-12-15"), warehouse, keep=2)
@@ -308,7 +339,10 @@ def test_a_long_lived_reader_sees_each_new_build_and_its_open_connection_keeps_w
     assert not [r for r in reads if "error" in r], [r for r in reads if "error" in r][:3]
     seen = [r["helper"] for r in reads]
     assert [value for i, value in enumerate(seen) if i == 0 or seen[i - 1] != value] == [
-        first.as_of_date, "2024-12-15", "2024-12-01"]
+        first.as_of_date,
+        "2024-12-15",
+        "2024-12-01",
+    ]
     assert {r["build_id"] for r in reads} == {first.build_id, second.build_id, third.build_id}
     # the connection held open keeps reading its own build, whole, after two publishes and its deletion
     assert {(r["pinned"], r["pinned_orders"]) for r in reads} == {(first.as_of_date, _figures(warehouse)[0])}
@@ -338,8 +372,13 @@ while not Path(sys.argv[2]).exists():
 def held_open(published: dict, tmp_path: Path):
     """A reader process (a BI tool, the dashboard) holding the published warehouse open."""
     release = tmp_path / "release"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER_SCRIPT, str(published["warehouse"]), str(release)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER_SCRIPT, str(published["warehouse"]), str(release)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
     try:
         yield published["warehouse"]
@@ -352,8 +391,15 @@ def test_make_docs_works_while_a_reader_holds_the_published_warehouse(held_open:
     before = _state(held_open)
     target = tmp_path / "docs_target"
     env = os.environ | {"DBT_TARGET_PATH": str(target), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    done = subprocess.run(["make", "--no-print-directory", "docs", f"WAREHOUSE={held_open}"], cwd=PROJECT_DIR,
-                          env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "docs", f"WAREHOUSE={held_open}"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     site = target / "static_index.html"
     assert f"docs site (one file, opens from disk): {site}" in done.stdout
@@ -369,13 +415,31 @@ def test_plain_dbt_writes_the_development_file_not_the_published_one(held_open: 
     LOYALTY_WAREHOUSE_PATH exported for the CLI and a reader holding the published warehouse."""
     before = _state(held_open)
     env = {k: v for k, v in os.environ.items() if k not in ("LOYALTY_DBT_PATH", "DBT_TARGET_PATH")} | {
-        "LOYALTY_WAREHOUSE_PATH": str(held_open), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+        "LOYALTY_WAREHOUSE_PATH": str(held_open),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
     # From a scratch folder (the default path is relative: it lands there, not in the checkout); a seed
     # needs no raw file.
-    done = subprocess.run([dbt_executable(), "seed", "--select", "ref_kox_tiers", "--project-dir", str(PROJECT_DIR),
-                           "--target-path", str(tmp_path / "target")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            "seed",
+            "--select",
+            "ref_kox_tiers",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     dev = tmp_path / "target" / "dev.duckdb"
     con = duckdb.connect(str(dev), read_only=True)

@@ -37,8 +37,9 @@ def _open_offline(tab, report: Path) -> None:
 
 
 def _rows(page) -> list[dict]:
-    return page.eval_on_selector_all("tr[data-success]", "rows => rows.map(r => Object.assign({}, r.dataset, "
-                                     "{text: r.innerText}))")
+    return page.eval_on_selector_all(
+        "tr[data-success]", "rows => rows.map(r => Object.assign({}, r.dataset, {text: r.innerText}))"
+    )
 
 
 @pytest.mark.e2e
@@ -83,7 +84,9 @@ def test_failures_are_named_by_the_result_not_its_position() -> None:
         Check("t", "ExpectColumnMeanToBeBetween", "b", {"min_value": 0, "max_value": 5}),
         Check("t", "ExpectColumnValuesToBeInSet", "a", {"value_set": ["x"], "mostly": 0.99}),
     ]
-    frame = pd.DataFrame({"a": ["x"] * (ROWS - BAD_ROWS) + ["y"] * BAD_ROWS, "b": [0.5] * ROWS})  # only the set check breaks
+    frame = pd.DataFrame(
+        {"a": ["x"] * (ROWS - BAD_ROWS) + ["y"] * BAD_ROWS, "b": [0.5] * ROWS}
+    )  # only the set check breaks
     result = validate_frames("s", checks, {"t": frame})
     assert [failure.split(" (observed")[0] for failure in result.failed] == ["t: ExpectColumnValuesToBeInSet(a)"]
     outcomes = {(o.expectation, o.column): o.success for o in result.outcomes}

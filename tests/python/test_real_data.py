@@ -119,8 +119,9 @@ def _plant(raw: Path) -> Plan:
         return chosen
 
     # referral loop of members who bought nothing and referred nobody (their events become orphans)
-    plan.loop = pick(activity[(activity["orders"] == 0) & (activity["joins"] == 0) & (activity["children"] == 0)],
-                     LOOP_MEMBERS)
+    plan.loop = pick(
+        activity[(activity["orders"] == 0) & (activity["joins"] == 0) & (activity["children"] == 0)], LOOP_MEMBERS
+    )
     for position, member in enumerate(plan.loop):
         members.loc[members["member_id"] == member, "referrer_member_id"] = plan.loop[(position + 1) % LOOP_MEMBERS]
     # two referrers that the quarantine holds back
@@ -202,7 +203,11 @@ def _plant_unfunded_redemption(
         plan.redemption_event = "EREDEEM0001"
         redemption = template.copy()
         redemption[["event_id", "member_id", "event_type", "points", "occurred_at"]] = [
-            plan.redemption_event, member, "points_redeem", points, redeemed_at
+            plan.redemption_event,
+            member,
+            "points_redeem",
+            points,
+            redeemed_at,
         ]
         conflict = first.copy()
         conflict["paid_amount"] = first["paid_amount"] + 1
@@ -225,7 +230,10 @@ def real_build(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     loyalty = Path(sys.executable).with_name("loyalty")
     proc = subprocess.run(
         [str(loyalty), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
-        env=env, capture_output=True, text=True, timeout=1800,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     print(proc.stderr[-4000:])
     return {"raw": raw, "plan": plan, "warehouse": warehouse, "proc": proc}
@@ -329,18 +337,23 @@ def test_implausible_values_and_held_back_referrers_are_cleaned_with_a_note(
     held = _held_back_members(plan)
     referred = members[members["referrer_member_id"].isin(held) & ~members["member_id"].isin(held)]
     assert len(referred) >= 2
-    expected = {(m, "referrer_member_id", r, "referrer_held_back")
-                for m, r in zip(referred["member_id"], referred["referrer_member_id"], strict=True)}
+    expected = {
+        (m, "referrer_member_id", r, "referrer_held_back")
+        for m, r in zip(referred["member_id"], referred["referrer_member_id"], strict=True)
+    }
     expected |= {(m, "birth_year", str(year), "implausible_birth_year") for m, year in plan.birth_years.items()}
     expected.add((plan.negative_followers, "follower_count", "-10", "negative_count"))
-    cleaned = set(con.execute(
-        "select record_key, column_name, raw_value, cleaning_reason from quarantine.qrn_cleaned_values "
-        "where table_name = 'raw_members'"
-    ).fetchall())
+    cleaned = set(
+        con.execute(
+            "select record_key, column_name, raw_value, cleaning_reason from quarantine.qrn_cleaned_values "
+            "where table_name = 'raw_members'"
+        ).fetchall()
+    )
     assert cleaned == expected
     staged = con.execute(
         "select count(*), count(referrer_member_id) from staging.stg_raw__members where member_id in "
-        "(select unnest(?))", [list(referred["member_id"])]
+        "(select unnest(?))",
+        [list(referred["member_id"])],
     ).fetchone()
     assert staged == (len(referred), 0)
     birth_years = con.execute(
@@ -439,7 +452,10 @@ def orders_only_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     command = [str(loyalty), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
     proc = subprocess.run(
         [*command, "--vars", '{"currency_code": "USD"}'],
-        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"), capture_output=True, text=True, timeout=1800,
+        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"),
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     print(proc.stderr[-3000:])
     return {"raw": raw, "warehouse": warehouse, "proc": proc}
@@ -450,8 +466,9 @@ def test_orders_only_brand_publishes_with_notes_on_what_is_empty(orders_only_bui
     assert proc.returncode == 0, proc.stderr[-3000:]
     notes = [line.strip() for line in proc.stderr.splitlines() if line.strip().startswith("note:")]
     for table in OPTIONAL_TABLES:
-        assert any(note.startswith(f"note: optional table {table} not found: building with an empty one; ")
-                   for note in notes), f"no note for {table}: {notes}"
+        assert any(
+            note.startswith(f"note: optional table {table} not found: building with an empty one; ") for note in notes
+        ), f"no note for {table}: {notes}"
     interactions_note = next(note for note in notes if "raw_interactions not found" in note)
     assert "the whole KOC programme will be zero or empty" in interactions_note
 
@@ -479,8 +496,11 @@ def test_orders_only_brand_figures_match_the_order_history(orders_only_build: di
             "from member_facts.fct_members"
         ).fetchone()
         spine = con.execute("select min(date_day), max(date_day) from semantic.time_spine_daily").fetchone()
-        empty = [t for t in ("member_facts.fct_interactions", "koc.fct_koc_roster_monthly")
-                 if con.execute(f"select count(*) from {t}").fetchone()[0] != 0]
+        empty = [
+            t
+            for t in ("member_facts.fct_interactions", "koc.fct_koc_roster_monthly")
+            if con.execute(f"select count(*) from {t}").fetchone()[0] != 0
+        ]
     finally:
         con.close()
     assert members == (len(customers), len(lines), repeaters)

@@ -60,14 +60,21 @@ def verdicts(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     members = pq.read_table(small_raw / "raw_members.parquet").slice(0, 1000)
     member_ids = members.column("member_id").to_pylist()
     referrers, expected = _plant_chains(member_ids)
-    column = pa.array([referrers[member] for member in member_ids], type=members.schema.field("referrer_member_id").type)
+    column = pa.array(
+        [referrers[member] for member in member_ids], type=members.schema.field("referrer_member_id").type
+    )
     members = members.set_column(members.schema.get_field_index("referrer_member_id"), "referrer_member_id", column)
     path = work / "raw_members.parquet"
     pq.write_table(members, path)
 
     warehouse = work / "loyalty.duckdb"
-    run_dbt(["build", "--select", "+qrn_raw__members", "--indirect-selection", "cautious"], warehouse, {"raw_locations": {"raw_members": str(path)}},
-            target_path=work / "target", progress=print)
+    run_dbt(
+        ["build", "--select", "+qrn_raw__members", "--indirect-selection", "cautious"],
+        warehouse,
+        {"raw_locations": {"raw_members": str(path)}},
+        target_path=work / "target",
+        progress=print,
+    )
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute("select record_key, quarantine_reason from quarantine.qrn_raw__members").fetchall()

@@ -41,7 +41,9 @@ def expected_ordering_triangle(raw_dir: Path, as_of: pd.Timestamp | None = None,
     orders["order_date"] = orders["ordered_at"].dt.normalize()
     if as_of is None:
         as_of = orders["order_date"].max()
-    purchases = orders[orders["status"].isin(PROJECT_VARS["purchase_statuses"]) & (orders["order_date"] <= as_of)].copy()
+    purchases = orders[
+        orders["status"].isin(PROJECT_VARS["purchase_statuses"]) & (orders["order_date"] <= as_of)
+    ].copy()
     purchases["period"] = _period_index(purchases["order_date"], grain)
     purchases["cohort"] = purchases.groupby("member_id")["period"].transform("min")
     purchases["period_number"] = purchases["period"] - purchases["cohort"]
@@ -158,7 +160,9 @@ def test_stickiness_windows_count_distinct_active_members(built_warehouse: Path,
             orders.loc[orders["status"].isin(PROJECT_VARS["purchase_statuses"]), ["member_id", "ordered_at"]].rename(
                 columns={"ordered_at": "at"}
             ),
-            events.loc[events["event_type"].isin(initiated), ["member_id", "occurred_at"]].rename(columns={"occurred_at": "at"}),
+            events.loc[events["event_type"].isin(initiated), ["member_id", "occurred_at"]].rename(
+                columns={"occurred_at": "at"}
+            ),
         ]
     )
     active["day"] = active["at"].dt.normalize()

@@ -128,7 +128,7 @@ def mart_rows(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[
     try:
         cursor = con.execute(sql, list(params))
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
     finally:
         con.close()
 
@@ -138,7 +138,9 @@ def duckdb_cast(values: Iterable[float | None], sql_type: str) -> list[object]:
     con = duckdb.connect()
     try:
         return [
-            None if value is None else con.execute(f"select cast(cast(? as double) as {sql_type})", [value]).fetchone()[0]
+            None
+            if value is None
+            else con.execute(f"select cast(cast(? as double) as {sql_type})", [value]).fetchone()[0]
             for value in values
         ]
     finally:
@@ -230,7 +232,9 @@ def board_kpis(built_warehouse: Path) -> dict[str, dict[dt.date, Decimal | None]
 
 def compare_orders_metrics(rows: list[dict[str, str]], kpis: dict[dt.date, dict[str, object]]) -> list[str]:
     """Net GMV, purchases, buyers and AOV by month against rpt_retention_kpis_monthly."""
-    problems = mismatches("net_gmv", by_month(rows, "net_gmv", _exact_decimal), {m: r["net_amount"] for m, r in kpis.items()})
+    problems = mismatches(
+        "net_gmv", by_month(rows, "net_gmv", _exact_decimal), {m: r["net_amount"] for m, r in kpis.items()}
+    )
     for metric in ("buyers", "purchases"):
         problems += mismatches(metric, by_month(rows, metric, as_int), {m: r[metric] for m, r in kpis.items()})
     problems += mismatches(
@@ -243,7 +247,9 @@ def compare_orders_metrics(rows: list[dict[str, str]], kpis: dict[dt.date, dict[
         for row in rows
         if row["purchases"] not in ("", "0")
     }
-    problems += mismatches("average_order_value (cents)", rounded, {m: r["aov"] for m, r in kpis.items() if r["aov"] is not None})
+    problems += mismatches(
+        "average_order_value (cents)", rounded, {m: r["aov"] for m, r in kpis.items() if r["aov"] is not None}
+    )
     return problems
 
 
@@ -267,7 +273,9 @@ def test_board_counts_equal_the_marts(
 ) -> None:
     problems = []
     for metric, column in BOARD_METRICS_FROM_KPIS.items():
-        problems += mismatches(metric, by_month(board_rows, metric, as_int), {m: r[column] for m, r in retention_kpis.items()})
+        problems += mismatches(
+            metric, by_month(board_rows, metric, as_int), {m: r[column] for m, r in retention_kpis.items()}
+        )
     for metric in ("members_total", "new_members", "mau"):
         problems += mismatches(
             metric, by_month(board_rows, metric, as_int), {m: int(v) for m, v in board_kpis[metric].items()}
@@ -282,9 +290,17 @@ def test_board_rates_equal_the_marts(
     rates = {
         # metric: (numerator column, denominator column, mart rate column, its declared type)
         "repeat_purchase_rate": ("new_customers_repeating", "new_customers", "repeat_purchase_rate", "decimal(10, 6)"),
-        "monthly_churn_rate": ("churned_customers", "previous_active_customers", "monthly_churn_rate", "decimal(10, 6)"),
+        "monthly_churn_rate": (
+            "churned_customers",
+            "previous_active_customers",
+            "monthly_churn_rate",
+            "decimal(10, 6)",
+        ),
         "repurchase_rate": (
-            "repurchase_window_repeat_buyers", "repurchase_window_buyers", "repurchase_rate", "decimal(10, 6)",
+            "repurchase_window_repeat_buyers",
+            "repurchase_window_buyers",
+            "repurchase_rate",
+            "decimal(10, 6)",
         ),
     }
     problems = []
@@ -296,7 +312,7 @@ def test_board_rates_equal_the_marts(
         months = sorted(got)
         problems += mismatches(
             f"{metric} ({sql_type})",
-            dict(zip(months, duckdb_cast((got[m] for m in months), sql_type))),
+            dict(zip(months, duckdb_cast((got[m] for m in months), sql_type), strict=False)),
             {m: r[rate_column] for m, r in retention_kpis.items()},
         )
     # derived: 1 - churn, the same double as plain SQL; the mart stores 1 - its rounded churn rate
@@ -304,7 +320,9 @@ def test_board_rates_equal_the_marts(
         "monthly_retention_rate",
         by_month(board_rows, "monthly_retention_rate", as_float),
         {
-            m: None if r["previous_active_customers"] == 0 else 1 - ratio(r["churned_customers"], r["previous_active_customers"])
+            m: None
+            if r["previous_active_customers"] == 0
+            else 1 - ratio(r["churned_customers"], r["previous_active_customers"])
             for m, r in retention_kpis.items()
         },
     )
@@ -317,7 +335,9 @@ def test_board_rates_equal_the_marts(
     problems += mismatches(
         "arpu (cents)",
         {
-            month_of(row["metric_time__month"]): half_up_per(_exact_decimal(row["net_gmv"]), int(row["active_members_monthly"]))
+            month_of(row["metric_time__month"]): half_up_per(
+                _exact_decimal(row["net_gmv"]), int(row["active_members_monthly"])
+            )
             for row in board_rows
         },
         {m: r["arpu"] for m, r in retention_kpis.items()},
@@ -348,7 +368,7 @@ def test_referred_new_customer_share_equals_the_marts(
     months = sorted(got)
     problems += mismatches(
         "referred_new_customer_share (decimal(10, 6))",
-        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(10, 6)"))),
+        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(10, 6)"), strict=False)),
         {m: r["referred_new_customer_share"] for m, r in retention_kpis.items()},
     )
     assert problems == []
@@ -366,7 +386,8 @@ def test_engagement_and_growth_equal_the_board(
     ):
         got = by_month(board_rows, metric, as_float)
         months = sorted(got)
-        problems += mismatches(metric, dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(18, 6)"))), board_kpis[kpi])
+        got_by_month = dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(18, 6)"), strict=True))
+        problems += mismatches(metric, got_by_month, board_kpis[kpi])
     assert problems == []
 
 
@@ -384,7 +405,7 @@ def test_nps_equals_the_mart(board_rows: list[dict[str, str]], built_warehouse: 
     problems = mismatches("nps (double)", got, {row["month_start_date"]: row["nps_double"] for row in rows})
     problems += mismatches(
         "nps (decimal(8, 2))",
-        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(8, 2)"))),
+        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(8, 2)"), strict=False)),
         {row["month_start_date"]: row["nps"] for row in rows},
     )
     assert problems == []
@@ -393,9 +414,20 @@ def test_nps_equals_the_mart(board_rows: list[dict[str, str]], built_warehouse: 
 # --- the other monthly metrics -----------------------------------------------------------------
 
 MONTHLY_EXTRAS = (
-    "orders_placed", "new_customers", "new_customers_repeating", "purchase_frequency",
-    "churned_customers", "previous_active_customers", "repurchase_window_buyers", "repurchase_window_repeat_buyers",
-    "nps_responses", "nps_promoters", "nps_detractors", "ugc_posts", "member_initiated_events", "complaints",
+    "orders_placed",
+    "new_customers",
+    "new_customers_repeating",
+    "purchase_frequency",
+    "churned_customers",
+    "previous_active_customers",
+    "repurchase_window_buyers",
+    "repurchase_window_repeat_buyers",
+    "nps_responses",
+    "nps_promoters",
+    "nps_detractors",
+    "ugc_posts",
+    "member_initiated_events",
+    "complaints",
 )
 
 
@@ -427,12 +459,29 @@ def test_other_monthly_metrics_equal_the_marts(
     )
     plain_by_month = {row["month"]: row for row in plain}
     problems = []
-    for metric in ("new_customers", "new_customers_repeating", "churned_customers", "previous_active_customers",
-                   "repurchase_window_buyers", "repurchase_window_repeat_buyers"):
-        problems += mismatches(metric, by_month(rows, metric, as_int), {m: r[metric] for m, r in retention_kpis.items()})
-    for metric in ("orders_placed", "nps_responses", "nps_promoters", "nps_detractors", "ugc_posts",
-                   "member_initiated_events", "complaints"):
-        problems += mismatches(metric, by_month(rows, metric, as_int), {m: r[metric] for m, r in plain_by_month.items()})
+    for metric in (
+        "new_customers",
+        "new_customers_repeating",
+        "churned_customers",
+        "previous_active_customers",
+        "repurchase_window_buyers",
+        "repurchase_window_repeat_buyers",
+    ):
+        problems += mismatches(
+            metric, by_month(rows, metric, as_int), {m: r[metric] for m, r in retention_kpis.items()}
+        )
+    for metric in (
+        "orders_placed",
+        "nps_responses",
+        "nps_promoters",
+        "nps_detractors",
+        "ugc_posts",
+        "member_initiated_events",
+        "complaints",
+    ):
+        problems += mismatches(
+            metric, by_month(rows, metric, as_int), {m: r[metric] for m, r in plain_by_month.items()}
+        )
     got = by_month(rows, "purchase_frequency", as_float)
     problems += mismatches(
         "purchase_frequency (double)", got, {m: ratio(r["purchases"], r["buyers"]) for m, r in retention_kpis.items()}
@@ -440,7 +489,7 @@ def test_other_monthly_metrics_equal_the_marts(
     months = sorted(got)
     problems += mismatches(
         "purchase_frequency (decimal(12, 4))",
-        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(12, 4)"))),
+        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(12, 4)"), strict=False)),
         {m: r["purchase_frequency"] for m, r in retention_kpis.items()},
     )
     assert problems == []
@@ -460,13 +509,15 @@ def test_daily_stickiness_dau_mau_wau_equal_the_mart(mf: MetricFlow, built_wareh
     problems = []
     for metric, column in (("active_members_daily", "dau"), ("mau", "mau"), ("wau", "wau")):
         # DAU is an average over the days of the period: on one day, that day's integer count
-        problems += mismatches(metric, {d: as_float(r[metric]) for d, r in days.items()}, {d: float(r[column]) for d, r in plain.items()})
+        problems += mismatches(
+            metric, {d: as_float(r[metric]) for d, r in days.items()}, {d: float(r[column]) for d, r in plain.items()}
+        )
     got = {d: as_float(r["stickiness"]) for d, r in days.items()}
     problems += mismatches("stickiness (double)", got, {d: r["stickiness_double"] for d, r in plain.items()})
     ordered = sorted(got)
     problems += mismatches(
         "stickiness (decimal(10, 6))",
-        dict(zip(ordered, duckdb_cast((got[d] for d in ordered), "decimal(10, 6)"))),
+        dict(zip(ordered, duckdb_cast((got[d] for d in ordered), "decimal(10, 6)"), strict=False)),
         {d: r["stickiness"] for d, r in plain.items()},
     )
     assert problems == []
@@ -498,22 +549,31 @@ def test_koc_count_by_level_equals_the_mart(mf: MetricFlow, koc_kpis: dict[dt.da
 def test_koc_programme_board_equals_the_mart(mf: MetricFlow, koc_kpis: dict[dt.date, dict[str, object]]) -> None:
     rows = mf.query(saved_query="koc_programme_board")
     columns = {
-        "koc_count": "koc_count", "koc_dormant_count": "dormant_count", "koc_ugc_posts": "ugc_post_count",
-        "koc_public_exposure": "public_exposure_count", "koc_ugc_interactions": "ugc_interaction_count",
-        "koc_entries": "new_kocs_entered", "koc_upgrades": "upgrades", "koc_upgrades_to_important": "upgrades_to_important",
-        "koc_eliminations": "eliminations", "koc_blacklists": "blacklists", "koc_graduations": "graduations",
+        "koc_count": "koc_count",
+        "koc_dormant_count": "dormant_count",
+        "koc_ugc_posts": "ugc_post_count",
+        "koc_public_exposure": "public_exposure_count",
+        "koc_ugc_interactions": "ugc_interaction_count",
+        "koc_entries": "new_kocs_entered",
+        "koc_upgrades": "upgrades",
+        "koc_upgrades_to_important": "upgrades_to_important",
+        "koc_eliminations": "eliminations",
+        "koc_blacklists": "blacklists",
+        "koc_graduations": "graduations",
     }
     problems = []
     for metric, column in columns.items():
         problems += mismatches(metric, by_month(rows, metric, as_int), {p: k[column] for p, k in koc_kpis.items()})
     got = by_month(rows, "koc_important_share", as_float)
     problems += mismatches(
-        "koc_important_share (double)", got, {p: ratio(k["koc_count_important"], k["koc_count"]) for p, k in koc_kpis.items()}
+        "koc_important_share (double)",
+        got,
+        {p: ratio(k["koc_count_important"], k["koc_count"]) for p, k in koc_kpis.items()},
     )
     months = sorted(got)
     problems += mismatches(
         "koc_important_share (decimal(9, 4))",
-        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(9, 4)"))),
+        dict(zip(months, duckdb_cast((got[m] for m in months), "decimal(9, 4)"), strict=False)),
         {p: k["important_share"] for p, k in koc_kpis.items()},
     )
     problems += mismatches(
@@ -548,7 +608,11 @@ def test_cohort_retention_rate_equals_the_mart(mf: MetricFlow, built_warehouse: 
     got = {(month_of(row["metric_time__month"]), int(row["cohort_retention_cell__period_number"])): row for row in rows}
     expected = {(cell["cohort_start_date"], cell["period_number"]): cell for cell in cells}
     assert set(got) == set(expected) and len(expected) > 100
-    problems = mismatches("cohort_members", {k: int(r["cohort_members"]) for k, r in got.items()}, {k: c["cohort_size"] for k, c in expected.items()})
+    problems = mismatches(
+        "cohort_members",
+        {k: int(r["cohort_members"]) for k, r in got.items()},
+        {k: c["cohort_size"] for k, c in expected.items()},
+    )
     problems += mismatches(
         "cohort_retained_members",
         {k: as_int(r["cohort_retained_members"]) for k, r in got.items()},
@@ -559,12 +623,15 @@ def test_cohort_retention_rate_equals_the_mart(mf: MetricFlow, built_warehouse: 
     problems += mismatches(
         "cohort_retention_rate (double)",
         rates,
-        {k: ratio(c["retained_members"], c["cohort_size"]) if c["is_complete_period"] else None for k, c in expected.items()},
+        {
+            k: ratio(c["retained_members"], c["cohort_size"]) if c["is_complete_period"] else None
+            for k, c in expected.items()
+        },
     )
     keys = sorted(rates)
     problems += mismatches(
         "cohort_retention_rate (decimal(12, 8))",
-        dict(zip(keys, duckdb_cast((rates[k] for k in keys), "decimal(12, 8)"))),
+        dict(zip(keys, duckdb_cast((rates[k] for k in keys), "decimal(12, 8)"), strict=False)),
         {k: c["retention_rate"] for k, c in expected.items()},
     )
     assert problems == []
@@ -589,7 +656,9 @@ def test_metrics_by_rfm_segment_equal_the_mart(mf: MetricFlow, built_warehouse: 
         group_by=["member__rfm_segment"],
         where=in_rfm_window,
     )
-    segments = mart_rows(built_warehouse, "select rfm_segment, members, net_amount from customer_value.rpt_rfm_segments")
+    segments = mart_rows(
+        built_warehouse, "select rfm_segment, members, net_amount from customer_value.rpt_rfm_segments"
+    )
     shares = mart_rows(
         built_warehouse,
         """
@@ -605,9 +674,13 @@ def test_metrics_by_rfm_segment_equal_the_mart(mf: MetricFlow, built_warehouse: 
     assert len(segments) == 8
     # members without an RFM row never purchased: no customers, no net GMV
     unsegmented = [row for row in rows if row["member__rfm_segment"] == ""]
-    assert all(as_int(row["customers_as_of"]) == 0 and _exact_decimal(row["net_gmv"]) in (None, 0) for row in unsegmented)
+    assert all(
+        as_int(row["customers_as_of"]) == 0 and _exact_decimal(row["net_gmv"]) in (None, 0) for row in unsegmented
+    )
     problems = mismatches(
-        "customers_as_of", {s: as_int(r["customers_as_of"]) for s, r in got.items()}, {s["rfm_segment"]: s["members"] for s in segments}
+        "customers_as_of",
+        {s: as_int(r["customers_as_of"]) for s, r in got.items()},
+        {s["rfm_segment"]: s["members"] for s in segments},
     )
     problems += mismatches(
         "net_gmv in the RFM window",
@@ -645,7 +718,9 @@ def test_metrics_by_kox_tier_and_membership_level_equal_the_marts(mf: MetricFlow
     expected = {(row["kox_tier"], row["member_level"]): row for row in plain}
     problems = []
     for metric in ("customers_as_of", "members_as_of"):
-        problems += mismatches(metric, {k: as_int(r[metric]) for k, r in got.items()}, {k: r[metric] for k, r in expected.items()})
+        problems += mismatches(
+            metric, {k: as_int(r[metric]) for k, r in got.items()}, {k: r[metric] for k, r in expected.items()}
+        )
     assert problems == []
     pyramid = mart_rows(built_warehouse, "select kox_tier, members from customer_value.rpt_loyalty_pyramid")
     per_tier: dict[str, int] = {}
@@ -673,10 +748,14 @@ def test_order_metrics_by_order_channel_and_city_tier_equal_the_marts(mf: Metric
     expected = {(r["channel"], r["city_tier"]): r for r in plain}
     assert len(expected) >= 20
     problems = mismatches(
-        "net_gmv", {k: _exact_decimal(r["net_gmv"]) for k, r in got.items()}, {k: r["net_gmv"] for k, r in expected.items()}
+        "net_gmv",
+        {k: _exact_decimal(r["net_gmv"]) for k, r in got.items()},
+        {k: r["net_gmv"] for k, r in expected.items()},
     )
     for metric in ("buyers", "purchases"):
-        problems += mismatches(metric, {k: as_int(r[metric]) for k, r in got.items()}, {k: r[metric] for k, r in expected.items()})
+        problems += mismatches(
+            metric, {k: as_int(r[metric]) for k, r in got.items()}, {k: r[metric] for k, r in expected.items()}
+        )
     assert problems == []
 
 
@@ -697,7 +776,10 @@ def test_repeat_purchase_rate_by_acquisition_channel_equals_the_marts(mf: Metric
         group by all
         """,
     )
-    got = {(month_of(r["metric_time__month"]), r["member__acquisition_channel"]): as_float(r["repeat_purchase_rate"]) for r in rows}
+    got = {
+        (month_of(r["metric_time__month"]), r["member__acquisition_channel"]): as_float(r["repeat_purchase_rate"])
+        for r in rows
+    }
     expected = {(r["order_month"], r["acquisition_channel"]): r["rate"] for r in plain}
     assert len(expected) > 100
     # mf also answers for a month and channel with orders but no first buyer: 0 / 0, no rate
@@ -816,8 +898,10 @@ def test_koc_influenced_first_order_share_equals_the_funnel(mf: MetricFlow, buil
 def test_unprompted_mention_rate_equals_the_mart(mf: MetricFlow, built_warehouse: Path) -> None:
     """The mart stores the rate as an unrounded double: the metric equals it bit for bit."""
     metrics = [
-        "unprompted_mention_rate", "unprompted_mentioning_members",
-        "unprompted_posts", "unprompted_mention_base_members",
+        "unprompted_mention_rate",
+        "unprompted_mentioning_members",
+        "unprompted_posts",
+        "unprompted_mention_base_members",
     ]
     rows = mf.query(metrics=metrics, group_by=["metric_time__month"])
     mart = {
@@ -877,7 +961,10 @@ def test_emotional_account_metrics_by_lifecycle_stage_equal_the_mart(mf: MetricF
 # --- predicted customer value (DuckDB only, var clv_enabled) -----------------------------------
 
 CLV_METRICS = (
-    "predicted_customer_value", "predicted_value_buyers", "predicted_value_per_buyer", "probability_alive_average",
+    "predicted_customer_value",
+    "predicted_value_buyers",
+    "predicted_value_per_buyer",
+    "probability_alive_average",
 )
 # DuckDB scans a table of fewer rows than one row group (122,880) in storage order on one thread,
 # so the plain-SQL avg() and MetricFlow's avg() add the same doubles in the same order.
@@ -979,7 +1066,11 @@ def test_semantic_layer_parses_and_validates_without_the_clv_fit(
     env = dbt_env(tmp_path / "unused.duckdb", target_path=root / "target") | extra_env | OFFLINE_ENV
     parse = subprocess.run(
         [dbt_executable(), "parse", "--quiet", *(["--vars", json.dumps(dbt_vars)] if dbt_vars else [])],
-        cwd=root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     assert parse.returncode == 0, f"{label}: {parse.stdout}{parse.stderr}"
     without = json.loads((root / "target" / "semantic_manifest.json").read_text())
@@ -989,7 +1080,12 @@ def test_semantic_layer_parses_and_validates_without_the_clv_fit(
     assert "member_predicted_value" not in {model["name"] for model in without["semantic_models"]}
     validate = subprocess.run(
         [str(MF_EXECUTABLE), "validate-configs", "--skip-dw"],
-        cwd=root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
     )
     output = validate.stdout + validate.stderr
     assert validate.returncode == 0 and "ERRORS: 0" in output, f"{label}: {output}"
@@ -1015,7 +1111,8 @@ def test_a_broken_metric_definition_is_caught(
     parse = subprocess.run(
         [dbt_executable(), "parse", "--quiet"],
         cwd=root,
-        env=dbt_env(built_warehouse) | {"DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
+        env=dbt_env(built_warehouse)
+        | {"DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -1034,17 +1131,61 @@ def test_a_broken_metric_definition_is_caught(
 
 
 CHECKED_METRICS = {
-    "net_gmv", "buyers", "purchases", "average_order_value", "members_total", "new_members", "mau",
-    "active_members_monthly", "active_customers", "repeat_purchase_rate", "monthly_churn_rate", "repurchase_rate",
-    "monthly_retention_rate", "arpu", "referred_new_customer_share", "active_members_daily", "stickiness",
-    "member_growth_rate", "nps", "wau", "koc_count", "koc_dormant_count", "koc_ugc_posts", "koc_public_exposure",
-    "koc_ugc_interactions", "koc_entries", "koc_upgrades", "koc_upgrades_to_important", "koc_eliminations",
-    "koc_blacklists", "koc_graduations", "koc_important_share", "koc_exposure_per_post", "cohort_retention_rate",
-    "cohort_members", "cohort_retained_members", "customers_as_of", "repeat_customers_as_of", "repeat_customer_share",
-    "members_as_of", "points_dau", "points_accounts", "points_dau_rate", "first_order_koc_influenced_share",
-    "onboarding_first_orders", "koc_influenced_first_orders", "unprompted_mention_rate",
-    "unprompted_mentioning_members", "unprompted_posts", "unprompted_mention_base_members", "emotional_deposits",
-    "emotional_withdrawals", "emotional_balance", "emotional_account_members", "emotional_balance_per_member",
+    "net_gmv",
+    "buyers",
+    "purchases",
+    "average_order_value",
+    "members_total",
+    "new_members",
+    "mau",
+    "active_members_monthly",
+    "active_customers",
+    "repeat_purchase_rate",
+    "monthly_churn_rate",
+    "repurchase_rate",
+    "monthly_retention_rate",
+    "arpu",
+    "referred_new_customer_share",
+    "active_members_daily",
+    "stickiness",
+    "member_growth_rate",
+    "nps",
+    "wau",
+    "koc_count",
+    "koc_dormant_count",
+    "koc_ugc_posts",
+    "koc_public_exposure",
+    "koc_ugc_interactions",
+    "koc_entries",
+    "koc_upgrades",
+    "koc_upgrades_to_important",
+    "koc_eliminations",
+    "koc_blacklists",
+    "koc_graduations",
+    "koc_important_share",
+    "koc_exposure_per_post",
+    "cohort_retention_rate",
+    "cohort_members",
+    "cohort_retained_members",
+    "customers_as_of",
+    "repeat_customers_as_of",
+    "repeat_customer_share",
+    "members_as_of",
+    "points_dau",
+    "points_accounts",
+    "points_dau_rate",
+    "first_order_koc_influenced_share",
+    "onboarding_first_orders",
+    "koc_influenced_first_orders",
+    "unprompted_mention_rate",
+    "unprompted_mentioning_members",
+    "unprompted_posts",
+    "unprompted_mention_base_members",
+    "emotional_deposits",
+    "emotional_withdrawals",
+    "emotional_balance",
+    "emotional_account_members",
+    "emotional_balance_per_member",
     *MONTHLY_EXTRAS,
     *CLV_METRICS,
 }
@@ -1078,15 +1219,16 @@ def test_public_interface_is_marked(build_target: Path) -> None:
     manifest = _manifest(build_target)
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed", "snapshot")]
     public = {n["unique_id"] for n in nodes if n["resource_type"] == "model" and n["access"] == "public"}
-    assert public == {
-        n["unique_id"] for n in nodes if n["resource_type"] == "model" and n["schema"] in PUBLIC_SCHEMAS
-    }
+    assert public == {n["unique_id"] for n in nodes if n["resource_type"] == "model" and n["schema"] in PUBLIC_SCHEMAS}
     assert len(public) >= 30
     groups = manifest["groups"]
     assert all(group["owner"].get("name") for group in groups.values())
     problems = [
-        n["name"] for n in nodes
-        if not n["config"].get("meta", {}).get("owner") or f"group.loyalty_warehouse.{n['group']}" not in groups or not n["tags"]
+        n["name"]
+        for n in nodes
+        if not n["config"].get("meta", {}).get("owner")
+        or f"group.loyalty_warehouse.{n['group']}" not in groups
+        or not n["tags"]
     ]
     assert not problems, f"models, seeds or snapshots without an owner, a group or tags: {problems}"
     internal = [n for n in nodes if n["resource_type"] == "model" and n["unique_id"] not in public]

@@ -60,14 +60,28 @@ def test_every_unit_test_pins_the_vars_its_model_reads(parsed_manifest: dict) ->
 def test_a_var_read_through_a_macro_counts() -> None:
     manifest = {
         "macros": {
-            "macro.loyalty_warehouse.outer": {"package_name": "loyalty_warehouse", "macro_sql": "{{ inner() }}",
-                                              "depends_on": {"macros": ["macro.loyalty_warehouse.inner"]}},
-            "macro.loyalty_warehouse.inner": {"package_name": "loyalty_warehouse", "macro_sql": "{{ var('deep') }}",
-                                              "depends_on": {"macros": []}},
+            "macro.loyalty_warehouse.outer": {
+                "package_name": "loyalty_warehouse",
+                "macro_sql": "{{ inner() }}",
+                "depends_on": {"macros": ["macro.loyalty_warehouse.inner"]},
+            },
+            "macro.loyalty_warehouse.inner": {
+                "package_name": "loyalty_warehouse",
+                "macro_sql": "{{ var('deep') }}",
+                "depends_on": {"macros": []},
+            },
         },
-        "nodes": {"model.p.m": {"name": "m", "resource_type": "model", "raw_code": "{{ var('top') }} {{ outer() }}",
-                                "depends_on": {"macros": ["macro.loyalty_warehouse.outer"]}}},
-        "unit_tests": {"u": {"name": "u", "model": "m", "original_file_path": "x.yml", "overrides": {"vars": {"top": 1}}}},
+        "nodes": {
+            "model.p.m": {
+                "name": "m",
+                "resource_type": "model",
+                "raw_code": "{{ var('top') }} {{ outer() }}",
+                "depends_on": {"macros": ["macro.loyalty_warehouse.outer"]},
+            }
+        },
+        "unit_tests": {
+            "u": {"name": "u", "model": "m", "original_file_path": "x.yml", "overrides": {"vars": {"top": 1}}}
+        },
     }
     assert unpinned(manifest) == ["m::u (x.yml) does not pin ['deep']"]
 
@@ -76,14 +90,20 @@ def test_a_var_named_as_a_macro_argument_counts() -> None:
     manifest = {
         "macros": {
             "macro.loyalty_warehouse.validate_weights": {
-                "package_name": "loyalty_warehouse", "name": "validate_weights",
+                "package_name": "loyalty_warehouse",
+                "name": "validate_weights",
                 "macro_sql": "{% macro validate_weights(var_name, dimensions) %}{{ var(var_name) }}{% endmacro %}",
                 "depends_on": {"macros": []},
             },
         },
-        "nodes": {"model.p.m": {"name": "m", "resource_type": "model",
-                                "raw_code": "{% set w = validate_weights('churn_risk_weights', ['a']) %}",
-                                "depends_on": {"macros": ["macro.loyalty_warehouse.validate_weights"]}}},
+        "nodes": {
+            "model.p.m": {
+                "name": "m",
+                "resource_type": "model",
+                "raw_code": "{% set w = validate_weights('churn_risk_weights', ['a']) %}",
+                "depends_on": {"macros": ["macro.loyalty_warehouse.validate_weights"]},
+            }
+        },
         "unit_tests": {"u": {"name": "u", "model": "m", "original_file_path": "x.yml", "overrides": {"vars": {}}}},
     }
     assert unpinned(manifest) == ["m::u (x.yml) does not pin ['churn_risk_weights']"]

@@ -31,7 +31,9 @@ def _connect(warehouse: Path, raw: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_every_raw_row_reaches_the_member_facts(built_warehouse: Path, small_raw: Path, generation_summary: dict) -> None:
+def test_every_raw_row_reaches_the_member_facts(
+    built_warehouse: Path, small_raw: Path, generation_summary: dict
+) -> None:
     rows, replays = generation_summary["rows"], generation_summary["exact_replays"]
     figures = headline(built_warehouse)
     assert figures["tables"]["member_facts.fct_orders"] == rows["raw_orders"] - replays["raw_orders"]
@@ -43,10 +45,13 @@ def test_every_raw_row_reaches_the_member_facts(built_warehouse: Path, small_raw
 def test_planted_behaviours_are_recovered(built_warehouse: Path, small_raw: Path) -> None:
     con = _connect(built_warehouse, small_raw)
     # prospects never purchase
-    assert con.execute(
-        "select count(*) from member_facts.fct_members join ground_truth using (member_id) "
-        "where archetype = 'prospect' and purchases_lifetime > 0"
-    ).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from member_facts.fct_members join ground_truth using (member_id) "
+            "where archetype = 'prospect' and purchases_lifetime > 0"
+        ).fetchone()[0]
+        == 0
+    )
     # members planted as churned for good have not purchased since their churn date
     late = con.execute(
         "select count(*), count(*) filter (where f.last_purchase_date > cast(g.churned_at as date)) "
@@ -104,7 +109,10 @@ def test_the_docs_var_change_example_changes_the_window_figures(
     warehouse = tmp_path / "example.duckdb"
     proc = subprocess.run(
         [*command, "--raw-dir", str(small_raw), "--warehouse", str(warehouse)],
-        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"), capture_output=True, text=True, timeout=1800,
+        env=dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="False"),
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     as_of = dt.date.fromisoformat(example_vars["as_of_date"])
@@ -113,25 +121,33 @@ def test_the_docs_var_change_example_changes_the_window_figures(
     assert con.execute("select distinct window_days, as_of_date from member_facts.fct_members").fetchall() == [
         (example_vars["member_window_days"], as_of)
     ]
-    got = {member: (purchases, float(amount)) for member, purchases, amount in con.execute(
-        "select member_id, purchases_in_window, net_amount_in_window from member_facts.fct_members "
-        "where purchases_in_window > 0"
-    ).fetchall()}
+    got = {
+        member: (purchases, float(amount))
+        for member, purchases, amount in con.execute(
+            "select member_id, purchases_in_window, net_amount_in_window from member_facts.fct_members "
+            "where purchases_in_window > 0"
+        ).fetchall()
+    }
     # the same figures straight from the raw file, without the models
-    expected = {member: (purchases, round(amount, 2)) for member, purchases, amount in con.execute(
-        """
+    expected = {
+        member: (purchases, round(amount, 2))
+        for member, purchases, amount in con.execute(
+            """
         select member_id, count(*), sum(round(paid_amount, 2) - round(coalesce(refund_amount, 0), 2))
         from (select distinct * from raw_orders)
         where status in ('paid', 'partially_refunded') and cast(ordered_at as date) between ? and ?
         group by member_id
         """,
-        [window_start, as_of],
-    ).fetchall()}
+            [window_start, as_of],
+        ).fetchall()
+    }
     assert got.keys() == expected.keys() and len(got) > 100
     assert all(got[m][0] == expected[m][0] and abs(got[m][1] - expected[m][1]) < 0.005 for m in got)
-    default_window = _connect(built_warehouse, small_raw).execute(
-        "select sum(purchases_in_window) from member_facts.fct_members"
-    ).fetchone()[0]
+    default_window = (
+        _connect(built_warehouse, small_raw)
+        .execute("select sum(purchases_in_window) from member_facts.fct_members")
+        .fetchone()[0]
+    )
     assert sum(p for p, _ in got.values()) < default_window
 
 
@@ -161,7 +177,10 @@ def test_bad_rows_are_quarantined_and_too_many_stop_publishing(tmp_path: Path) -
     with pytest.raises(GateError) as failure:
         build(raw, published, target_path=tmp_path / "target", progress=lines.append)
     message = str(failure.value)
-    assert "great-expectations marts gate failed: quarantine.qrn_raw__members: ExpectColumnValuesToBeNull(quarantine_reason)" in message
+    assert (
+        "great-expectations marts gate failed: quarantine.qrn_raw__members: "
+        "ExpectColumnValuesToBeNull(quarantine_reason)" in message
+    )
     assert f"Nothing was published: {published.resolve()} is unchanged" in message
     assert not published.exists()
     assert not [line for line in lines if " FAIL " in line or " ERROR " in line]

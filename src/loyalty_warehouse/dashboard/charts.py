@@ -38,7 +38,9 @@ def _text(at_x: float, at_y: float, content: str, css_class: str = "label", anch
 
 def _mark(shape: str, geometry: dict[str, object], data: dict[str, object], title: str, css_class: str) -> str:
     data_attrs = {f"data-{key}": raw(value) for key, value in data.items()}
-    return f'<{shape} class="mark {css_class}"{_attrs(geometry)}{_attrs(data_attrs)}><title>{esc(title)}</title></{shape}>'
+    return (
+        f'<{shape} class="mark {css_class}"{_attrs(geometry)}{_attrs(data_attrs)}><title>{esc(title)}</title></{shape}>'
+    )
 
 
 def _share(value: Decimal | float | None) -> float:
@@ -51,9 +53,10 @@ def empty_chart(chart: str, message: str) -> str:
 
 # --- cohort retention heatmap -------------------------------------------------------------------
 
+
 def _heat_colour(intensity: float) -> str:
     intensity = min(max(intensity, 0.0), 1.0)
-    channels = [round(light + (dark - light) * intensity) for light, dark in zip(HEAT_LIGHT, HEAT_DARK)]
+    channels = [round(light + (dark - light) * intensity) for light, dark in zip(HEAT_LIGHT, HEAT_DARK, strict=False)]
     return "#{:02x}{:02x}{:02x}".format(*channels)
 
 
@@ -68,8 +71,11 @@ def cohort_heatmap(cells: list[dict], basis: str) -> str:
     label_w, size_w, top = 78, 54, 34
     left = label_w + size_w
     # Period 0 is 100 % by construction for ordering; scale the shades by the later periods so they differ.
-    later = [float(c["retention_rate"]) for c in cells if c["is_complete_period"] and c["period_number"] > 0
-             and c["retention_rate"] is not None]
+    later = [
+        float(c["retention_rate"])
+        for c in cells
+        if c["is_complete_period"] and c["period_number"] > 0 and c["retention_rate"] is not None
+    ]
     scale_max = max(later) if later else 1.0
     scale_max = scale_max or 1.0
     row_of = {cohort: index for index, cohort in enumerate(cohorts)}
@@ -92,29 +98,40 @@ def cohort_heatmap(cells: list[dict], basis: str) -> str:
             body.append(_text(0, cell_y + cell_h * 0.7, cohort_name, "tick"))
             body.append(_text(left - 6, cell_y + cell_h * 0.7, f"{cell['cohort_size']:,}", "tick", "end"))
         data = {
-            "cohort": cell["cohort_start_date"], "period": cell["period_number"], "value": cell["retention_rate"],
-            "retained": cell["retained_members"], "retained-to-date": cell["retained_members_to_date"],
-            "cohort-size": cell["cohort_size"], "complete": "true" if cell["is_complete_period"] else "false",
+            "cohort": cell["cohort_start_date"],
+            "period": cell["period_number"],
+            "value": cell["retention_rate"],
+            "retained": cell["retained_members"],
+            "retained-to-date": cell["retained_members_to_date"],
+            "cohort-size": cell["cohort_size"],
+            "complete": "true" if cell["is_complete_period"] else "false",
         }
         geometry = {"x": f"{cell_x + 1:.1f}", "y": f"{cell_y + 1:.1f}", "width": cell_w - 2, "height": cell_h - 2}
         if cell["is_complete_period"]:
             rate = float(cell["retention_rate"])
             intensity = rate / scale_max
-            title = (f"{cohort_name} cohort, {grain} {cell['period_number']}: {pct(rate)} retained "
-                     f"({cell['retained_members']:,} of {cell['cohort_size']:,}, basis {basis})")
+            title = (
+                f"{cohort_name} cohort, {grain} {cell['period_number']}: {pct(rate)} retained "
+                f"({cell['retained_members']:,} of {cell['cohort_size']:,}, basis {basis})"
+            )
             body.append(_mark("rect", geometry | {"fill": _heat_colour(intensity)}, data, title, "cell complete"))
             if cell_w >= 30:
                 text_class = "cell-text dark" if intensity > 0.55 else "cell-text"
-                body.append(_text(cell_x + cell_w / 2, cell_y + cell_h * 0.68, f"{rate * 100:.0f}", text_class, "middle"))
+                body.append(
+                    _text(cell_x + cell_w / 2, cell_y + cell_h * 0.68, f"{rate * 100:.0f}", text_class, "middle")
+                )
         else:
-            title = (f"{cohort_name} cohort, {grain} {cell['period_number']}: still running on the as-of date, "
-                     f"no rate yet ({cell['retained_members_to_date']:,} of {cell['cohort_size']:,} retained so far)")
+            title = (
+                f"{cohort_name} cohort, {grain} {cell['period_number']}: still running on the as-of date, "
+                f"no rate yet ({cell['retained_members_to_date']:,} of {cell['cohort_size']:,} retained so far)"
+            )
             body.append(_mark("rect", geometry | {"fill": "url(#hatch-incomplete)"}, data, title, "cell incomplete"))
     legend_y = top + len(cohorts) * cell_h + 16
     body += _heatmap_legend(left, legend_y, scale_max)
     width = left + periods * cell_w + 10
-    return _svg("cohort-heatmap", max(width, left + 470), legend_y + 26,
-                f"Cohort retention heatmap, basis {basis}", body)
+    return _svg(
+        "cohort-heatmap", max(width, left + 470), legend_y + 26, f"Cohort retention heatmap, basis {basis}", body
+    )
 
 
 def _heatmap_legend(left: float, legend_y: float, scale_max: float) -> list[str]:
@@ -122,16 +139,22 @@ def _heatmap_legend(left: float, legend_y: float, scale_max: float) -> list[str]
     steps = 5
     for i in range(steps + 1):
         share = scale_max * i / steps
-        parts.append(f'<rect class="legend-swatch" x="{left + 62 + i * 34}" y="{legend_y}" width="32" height="14" '
-                     f'fill="{_heat_colour(i / steps)}"/>')
+        parts.append(
+            f'<rect class="legend-swatch" x="{left + 62 + i * 34}" y="{legend_y}" width="32" height="14" '
+            f'fill="{_heat_colour(i / steps)}"/>'
+        )
         parts.append(_text(left + 78 + i * 34, legend_y + 26, f"{share * 100:.0f}%", "tick small", "middle"))
     hatch_x = left + 62 + (steps + 1) * 34 + 16
-    parts.append(f'<rect class="legend-swatch" x="{hatch_x}" y="{legend_y}" width="32" height="14" fill="url(#hatch-incomplete)"/>')
+    parts.append(
+        f'<rect class="legend-swatch" x="{hatch_x}" y="{legend_y}" width="32" height="14" '
+        'fill="url(#hatch-incomplete)"/>'
+    )
     parts.append(_text(hatch_x + 38, legend_y + 11, "period still running (no rate yet)", "tick"))
     return parts
 
 
 # --- horizontal bars ------------------------------------------------------------------------------
+
 
 def rfm_segment_bars(segments: list[dict]) -> str:
     """Per RFM segment: share of members and share of net amount, side by side."""
@@ -155,13 +178,23 @@ def rfm_segment_bars(segments: list[dict]) -> str:
         for bar_index, (measure, css_class, caption) in enumerate(bars):
             share = _share(segment[measure])
             bar_y = row_y + 2 + bar_index * 16
-            data = {"segment": segment["rfm_segment"], "measure": measure, "value": segment[measure],
-                    "members": segment["members"], "net-amount": segment["net_amount"]}
+            data = {
+                "segment": segment["rfm_segment"],
+                "measure": measure,
+                "value": segment[measure],
+                "members": segment["members"],
+                "net-amount": segment["net_amount"],
+            }
             geometry = {"x": label_w, "y": bar_y, "width": f"{max(share * bar_w, 0.5):.1f}", "height": 14}
             body.append(_mark("rect", geometry, data, f"{segment['rfm_segment']}: {caption}", css_class))
             body.append(_text(label_w + share * bar_w + 5, bar_y + 11, caption, "tick"))
-    return _svg("rfm-segments", label_w + bar_w + 240, top + len(segments) * row_h + 4,
-                "RFM segments: members and net amount shares", body)
+    return _svg(
+        "rfm-segments",
+        label_w + bar_w + 240,
+        top + len(segments) * row_h + 4,
+        "RFM segments: members and net amount shares",
+        body,
+    )
 
 
 def loyalty_pyramid(tiers: list[dict]) -> str:
@@ -176,17 +209,29 @@ def loyalty_pyramid(tiers: list[dict]) -> str:
         # The largest tier spans the full width; the others in proportion to their share of buyers.
         width = max(_share(tier["member_share"]) / widest * full_w, 2.0)
         row_y = row_index * (row_h + gap)
-        title = (f"{tier['kox_tier']}: {tier['members']:,} members ({pct(tier['member_share'])} of buyers), "
-                 f"{pct(tier['net_amount_share'])} of net amount in the member window")
-        data = {"tier": tier["kox_tier"], "value": tier["members"], "member-share": tier["member_share"],
-                "net-amount-share": tier["net_amount_share"], "tier-order": tier["tier_order"]}
+        title = (
+            f"{tier['kox_tier']}: {tier['members']:,} members ({pct(tier['member_share'])} of buyers), "
+            f"{pct(tier['net_amount_share'])} of net amount in the member window"
+        )
+        data = {
+            "tier": tier["kox_tier"],
+            "value": tier["members"],
+            "member-share": tier["member_share"],
+            "net-amount-share": tier["net_amount_share"],
+            "tier-order": tier["tier_order"],
+        }
         geometry = {"x": f"{centre - width / 2:.1f}", "y": row_y, "width": f"{width:.1f}", "height": row_h}
         body.append(_mark("rect", geometry, data, title, f"tier tier-{tier['tier_order']}"))
         body.append(_text(centre, row_y + row_h / 2 + 4, tier["kox_tier"], "tier-name", "middle"))
-        body.append(_text(full_w + 16, row_y + 18, f"{tier['members']:,} members ({pct(tier['member_share'])} of buyers)", "label"))
-        body.append(_text(full_w + 16, row_y + 35, f"{pct(tier['net_amount_share'])} of net amount (member window)", "tick"))
-    return _svg("loyalty-pyramid", full_w + 16 + label_w, len(tiers) * (row_h + gap),
-                "KOX loyalty pyramid", body)
+        body.append(
+            _text(
+                full_w + 16, row_y + 18, f"{tier['members']:,} members ({pct(tier['member_share'])} of buyers)", "label"
+            )
+        )
+        body.append(
+            _text(full_w + 16, row_y + 35, f"{pct(tier['net_amount_share'])} of net amount (member window)", "tick")
+        )
+    return _svg("loyalty-pyramid", full_w + 16 + label_w, len(tiers) * (row_h + gap), "KOX loyalty pyramid", body)
 
 
 def koc_leaderboard_bars(rows: list[dict]) -> str:
@@ -200,12 +245,19 @@ def koc_leaderboard_bars(rows: list[dict]) -> str:
         score = float(row["koc_score"])
         body.append(_text(0, row_y + 14, f"#{row['koc_rank']} {row['koc_member_id']}", "label"))
         body.append(_text(label_w - 8, row_y + 14, row["koc_level"], "tick", "end"))
-        title = (f"#{row['koc_rank']} {row['koc_member_id']} ({row['koc_level']}, {row['koc_status']}): score "
-                 f"{row['koc_score']}, {row['posts']} posts, {row['interactions_received']:,} interactions, "
-                 f"{row['public_exposure']:,} exposure")
-        data = {"member": row["koc_member_id"], "rank": row["koc_rank"], "value": row["koc_score"],
-                "posts": row["posts"], "interactions": row["interactions_received"],
-                "exposure": row["public_exposure"]}
+        title = (
+            f"#{row['koc_rank']} {row['koc_member_id']} ({row['koc_level']}, {row['koc_status']}): score "
+            f"{row['koc_score']}, {row['posts']} posts, {row['interactions_received']:,} interactions, "
+            f"{row['public_exposure']:,} exposure"
+        )
+        data = {
+            "member": row["koc_member_id"],
+            "rank": row["koc_rank"],
+            "value": row["koc_score"],
+            "posts": row["posts"],
+            "interactions": row["interactions_received"],
+            "exposure": row["public_exposure"],
+        }
         geometry = {"x": label_w, "y": row_y + 3, "width": f"{max(score / 100 * bar_w, 0.5):.1f}", "height": row_h - 6}
         body.append(_mark("rect", geometry, data, title, f"koc status-{row['koc_status']}"))
         body.append(_text(label_w + score / 100 * bar_w + 5, row_y + 14, f"{row['koc_score']}", "tick"))
@@ -213,6 +265,7 @@ def koc_leaderboard_bars(rows: list[dict]) -> str:
 
 
 # --- KPI bullets -----------------------------------------------------------------------------------
+
 
 def kpi_bullets(kpis: list[dict]) -> str:
     """Each benchmarked KPI as a bullet: the band shaded, the value as a marker coloured by status."""
@@ -233,26 +286,44 @@ def kpi_bullets(kpis: list[dict]) -> str:
         low = float(kpi["benchmark_low"]) if kpi["benchmark_low"] is not None else 0.0
         high = float(kpi["benchmark_high"]) if kpi["benchmark_high"] is not None else scale_top
         body.append(_text(0, row_y + 15, kpi["kpi"], "label"))
-        body.append(_text(0, row_y + 29, f"band {kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])}", "tick"))
+        body.append(
+            _text(0, row_y + 29, f"band {kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])}", "tick")
+        )
         body.append(f'<rect class="scale" x="{label_w}" y="{row_y + 8}" width="{scale_w}" height="14"/>')
-        body.append(f'<rect class="band" x="{x_of(low):.1f}" y="{row_y + 8}" width="{x_of(high) - x_of(low):.1f}" height="14"/>')
+        body.append(
+            f'<rect class="band" x="{x_of(low):.1f}" y="{row_y + 8}" width="{x_of(high) - x_of(low):.1f}" height="14"/>'
+        )
         status = kpi["benchmark_status"]
         if kpi["kpi_value"] is None:
             body.append(_text(label_w + 6, row_y + 19, "no value this month", "tick"))
             continue
         value = float(kpi["kpi_value"])
-        title = (f"{kpi['kpi']}: {kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status} the band "
-                 f"{kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])})")
-        data = {"kpi": kpi["kpi"], "value": kpi["kpi_value"], "status": status,
-                "benchmark-low": kpi["benchmark_low"], "benchmark-high": kpi["benchmark_high"]}
+        title = (
+            f"{kpi['kpi']}: {kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status} the band "
+            f"{kpi_band(kpi['kpi'], kpi['benchmark_low'], kpi['benchmark_high'])})"
+        )
+        data = {
+            "kpi": kpi["kpi"],
+            "value": kpi["kpi_value"],
+            "status": status,
+            "benchmark-low": kpi["benchmark_low"],
+            "benchmark-high": kpi["benchmark_high"],
+        }
         geometry = {"x": f"{x_of(value) - 3:.1f}", "y": row_y + 3, "width": 6, "height": 24}
         body.append(_mark("rect", geometry, data, title, f"kpi-value status-{status}"))
-        body.append(_text(label_w + scale_w + 8, row_y + 19, f"{kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status})",
-                          f"tick status-text-{status}"))
+        body.append(
+            _text(
+                label_w + scale_w + 8,
+                row_y + 19,
+                f"{kpi_value(kpi['kpi'], kpi['kpi_value'])} ({status})",
+                f"tick status-text-{status}",
+            )
+        )
     return _svg("kpi-board", label_w + scale_w + 170, len(banded) * row_h + 4, "KPIs against benchmark bands", body)
 
 
 # --- churn-risk histogram ---------------------------------------------------------------------------
+
 
 def churn_histogram(bins: list[dict]) -> str:
     """Members per churn-risk score bin (columns), with a count axis."""
@@ -273,12 +344,25 @@ def churn_histogram(bins: list[dict]) -> str:
         upper = "]" if index == len(bins) - 1 else ")"
         title = f"score [{bin_['bin_low']}, {bin_['bin_high']}{upper}: {integer(bin_['members'])} members"
         data = {"value": bin_["members"], "bin-low": bin_["bin_low"], "bin-high": bin_["bin_high"]}
-        geometry = {"x": f"{column_x + 2:.1f}", "y": f"{top + plot_h - height:.1f}", "width": f"{column_w - 4:.1f}",
-                    "height": f"{height:.1f}"}
+        geometry = {
+            "x": f"{column_x + 2:.1f}",
+            "y": f"{top + plot_h - height:.1f}",
+            "width": f"{column_w - 4:.1f}",
+            "height": f"{height:.1f}",
+        }
         body.append(_mark("rect", geometry, data, title, "churn-bin"))
-        body.append(_text(column_x + column_w / 2, top + plot_h - height - 4, integer(bin_["members"]), "tick small", "middle"))
+        body.append(
+            _text(column_x + column_w / 2, top + plot_h - height - 4, integer(bin_["members"]), "tick small", "middle")
+        )
         body.append(_text(column_x, top + plot_h + 16, str(bin_["bin_low"]), "tick", "middle"))
     body.append(_text(left + plot_w, top + plot_h + 16, str(bins[-1]["bin_high"]), "tick", "middle"))
-    body.append(_text(left + plot_w / 2, top + plot_h + 34, "churn-risk score (0 = just active, 100 = long gone)",
-                      "axis-title", "middle"))
+    body.append(
+        _text(
+            left + plot_w / 2,
+            top + plot_h + 34,
+            "churn-risk score (0 = just active, 100 = long gone)",
+            "axis-title",
+            "middle",
+        )
+    )
     return _svg("churn-risk", left + plot_w + 20, top + plot_h + 42, "Churn-risk score distribution", body)

@@ -23,15 +23,17 @@ LEADERBOARD_SIZE = 20
 # Every table the dashboard reads: the views below and the header's as_of_date (published.AS_OF_SQL).
 # The membership_dashboard exposure (models/_exposures.yml) depends on exactly these, and
 # tests/python/test_exposures.py checks both against the SQL in this file.
-TABLES_READ = frozenset({
-    "retention.rpt_cohort_retention",
-    "customer_value.rpt_rfm_segments",
-    "customer_value.rpt_loyalty_pyramid",
-    "koc.rpt_koc_leaderboard",
-    "retention.rpt_private_domain_kpis",
-    "lifecycle.fct_churn_risk",
-    "member_facts.fct_members",
-})
+TABLES_READ = frozenset(
+    {
+        "retention.rpt_cohort_retention",
+        "customer_value.rpt_rfm_segments",
+        "customer_value.rpt_loyalty_pyramid",
+        "koc.rpt_koc_leaderboard",
+        "retention.rpt_private_domain_kpis",
+        "lifecycle.fct_churn_risk",
+        "member_facts.fct_members",
+    }
+)
 
 
 class ViewDataError(Exception):
@@ -46,10 +48,11 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | N
             f"{table} is not in this warehouse ({str(exc).splitlines()[0]}); rebuild it with `loyalty build`"
         ) from exc
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 # --- cohort retention -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CohortOptions:
@@ -63,6 +66,7 @@ def cohort_options(con: duckdb.DuckDBPyConnection) -> CohortOptions:
         "retention.rpt_cohort_retention",
         "select distinct cohort_definition, retention_basis from retention.rpt_cohort_retention",
     )
+
     # Familiar order first (the README's), anything new after it alphabetically.
     def ordered(values: set[str], preferred: list[str]) -> list[str]:
         return [v for v in preferred if v in values] + sorted(values - set(preferred))
@@ -90,6 +94,7 @@ def cohort_cells(con: duckdb.DuckDBPyConnection, definition: str, basis: str) ->
 
 
 # --- customer value ---------------------------------------------------------------------------
+
 
 def rfm_segments(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return _rows(
@@ -119,6 +124,7 @@ def loyalty_pyramid(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 # --- KOC leaderboard ----------------------------------------------------------------------------
+
 
 def koc_periods(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """Periods that have a leaderboard, newest first."""
@@ -157,6 +163,7 @@ def koc_ranked_count(con: duckdb.DuckDBPyConnection, period: dt.date) -> int:
 
 # --- KPI board ------------------------------------------------------------------------------------
 
+
 def kpi_months(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Months of the KPI board, newest first, with whether each has ended by as_of_date."""
     return _rows(
@@ -187,6 +194,7 @@ def kpi_board(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict]:
 
 
 # --- churn risk -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ChurnSummary:

@@ -28,8 +28,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 # Same-origin only: no CDN script, font or image could load even if a page asked for one.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # The quality report is one self-contained file (it also opens from disk), so its styles are inline.
 REPORT_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'unsafe-inline'")
@@ -63,8 +62,9 @@ class DashboardHandler(BaseHTTPRequestHandler):
                 self._send_html(HTTPStatus.NOT_FOUND, render_message("not found", f"no page at {url.path}; open /"))
         except Exception as exc:  # one broken view must not kill the server; say what failed
             traceback.print_exc(file=sys.stderr)
-            self._send_html(HTTPStatus.INTERNAL_SERVER_ERROR,
-                            render_message("error", f"the dashboard failed on {url.path}: {exc}"))
+            self._send_html(
+                HTTPStatus.INTERNAL_SERVER_ERROR, render_message("error", f"the dashboard failed on {url.path}: {exc}")
+            )
         self.log_message("%s %s %.0f ms", self.command, self.path, (time.perf_counter() - started) * 1000)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -97,8 +97,13 @@ class DashboardHandler(BaseHTTPRequestHandler):
     def _quality(self) -> None:
         report = quality_report_file(self.warehouse)
         if not report.is_file():
-            self._send_html(HTTPStatus.NOT_FOUND, render_message(
-                "no quality report", f"no quality report at {report}: `loyalty build` or `loyalty validate` writes it"))
+            self._send_html(
+                HTTPStatus.NOT_FOUND,
+                render_message(
+                    "no quality report",
+                    f"no quality report at {report}: `loyalty build` or `loyalty validate` writes it",
+                ),
+            )
             return
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", report.read_bytes(), REPORT_CONTENT_SECURITY_POLICY)
 
@@ -115,8 +120,7 @@ class DashboardHandler(BaseHTTPRequestHandler):
     def _send_html(self, status: HTTPStatus, html: str) -> None:
         self._send(status, "text/html; charset=utf-8", html.encode())
 
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes,
-              policy: str = CONTENT_SECURITY_POLICY) -> None:
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes, policy: str = CONTENT_SECURITY_POLICY) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -135,8 +139,9 @@ def make_server(warehouse: Path, host: str = "127.0.0.1", port: int = 8050) -> T
         return ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise PortInUse(f"port {port} on {host} is already in use: stop what runs there or pick another "
-                            "with --port") from exc
+            raise PortInUse(
+                f"port {port} on {host} is already in use: stop what runs there or pick another with --port"
+            ) from exc
         raise
 
 

@@ -32,14 +32,20 @@ def postgres_group() -> None:
 
 
 _dir_option = click.option(
-    "--dir", "server_dir", type=click.Path(path_type=Path), default=DEFAULT_SERVER_DIR, show_default=True,
+    "--dir",
+    "server_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_SERVER_DIR,
+    show_default=True,
     help="Folder of the server's data, socket, log and generated passwords.",
 )
 
 
 @postgres_group.command("start")
 @_dir_option
-@click.option("--port", type=int, default=5432, show_default=True, help="Port on 127.0.0.1 (used when the server is created).")
+@click.option(
+    "--port", type=int, default=5432, show_default=True, help="Port on 127.0.0.1 (used when the server is created)."
+)
 def start_cmd(server_dir: Path, port: int) -> None:
     """Start (creating it the first time) a local PostgreSQL server and print the variables to export.
 
@@ -52,7 +58,9 @@ def start_cmd(server_dir: Path, port: int) -> None:
         _fail(exc)
     click.echo(server.exports())
     where = "" if server_dir.resolve() == DEFAULT_SERVER_DIR.resolve() else f" --dir {server_dir}"
-    _say(f"export these variables (or run: eval \"$(loyalty postgres env{where})\"), then: loyalty build --target postgres")
+    _say(
+        f'export these variables (or run: eval "$(loyalty postgres env{where})"), then: loyalty build --target postgres'
+    )
 
 
 @postgres_group.command("stop")
@@ -112,8 +120,12 @@ def validate(raw_dir: Path, docs_dir: Path | None) -> None:
     except (RawDataError, PgConnectionError) as exc:
         _fail(exc)
     except psycopg2.Error as exc:  # e.g. nothing published yet: say so in one line
-        _fail(RuntimeError(f"cannot read the published warehouse ({str(exc).strip().splitlines()[0]}); "
-                           "run `loyalty build --target postgres` first"))
+        _fail(
+            RuntimeError(
+                f"cannot read the published warehouse ({str(exc).strip().splitlines()[0]}); "
+                "run `loyalty build --target postgres` first"
+            )
+        )
     for result in results:
         _say(f"{result.suite} gate: {'passed' if result.success else 'FAILED'}")
         for failure in result.failed:

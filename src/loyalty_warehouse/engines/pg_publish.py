@@ -101,14 +101,16 @@ class _BuildLock:
         self.settings = settings
         self.con = None
 
-    def __enter__(self) -> "_BuildLock":
+    def __enter__(self) -> _BuildLock:
         self.con = self.settings.connect()
         self.con.autocommit = True
         with self.con.cursor() as cur:
             cur.execute("select pg_try_advisory_lock(%s)", (BUILD_LOCK_KEY,))
             if not cur.fetchone()[0]:
                 self.con.close()
-                raise BuildError(f"another loyalty build is running against {self.settings.url()}; wait for it to finish")
+                raise BuildError(
+                    f"another loyalty build is running against {self.settings.url()}; wait for it to finish"
+                )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -205,8 +207,10 @@ def ensure_bi_role(con, role: str, password: str | None, progress: Progress = _q
                 cur.execute(f"create role {quote_ident(role)} login nosuperuser nocreatedb nocreaterole noinherit")
                 progress(f"created the read-only BI role {role}")
             cur.execute(f"alter role {quote_ident(role)} set default_transaction_read_only = on")
-            cur.execute(f"alter role {quote_ident(role)} set idle_in_transaction_session_timeout = %s",
-                        (BI_IDLE_IN_TRANSACTION_TIMEOUT,))
+            cur.execute(
+                f"alter role {quote_ident(role)} set idle_in_transaction_session_timeout = %s",
+                (BI_IDLE_IN_TRANSACTION_TIMEOUT,),
+            )
             if password:
                 cur.execute(f"alter role {quote_ident(role)} password %s", (password,))
         except psycopg2.errors.InsufficientPrivilege as exc:
@@ -275,8 +279,10 @@ def build_postgres(
             drop_leftovers(con, say)
             say(f"loading the raw files into {settings.url()} schema {RAW_SCHEMA}{BUILDING_SUFFIX}")
             load_raw_schema(con, pre, RAW_SCHEMA + BUILDING_SUFFIX, say)
-            dbt_env = settings.dbt_env() | {"LOYALTY_SCHEMA_SUFFIX": BUILDING_SUFFIX,
-                                            "LOYALTY_RAW_SCHEMA": RAW_SCHEMA + BUILDING_SUFFIX}
+            dbt_env = settings.dbt_env() | {
+                "LOYALTY_SCHEMA_SUFFIX": BUILDING_SUFFIX,
+                "LOYALTY_RAW_SCHEMA": RAW_SCHEMA + BUILDING_SUFFIX,
+            }
             # no raw_locations var: on PostgreSQL dbt reads schema raw__building, not the files, and
             # equal vars from build to build let dbt reuse its parse
             dbt_vars = dict(extra_vars or {})
@@ -287,20 +293,31 @@ def build_postgres(
                 stateful = stateful_relations(target / "manifest.json", incremental_models=not full_refresh)
                 clone_published(con, stateful, say)
                 say(f"building schemas *{BUILDING_SUFFIX} with dbt (published when every test and gate passes)")
-                run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], unused_duckdb, dbt_vars, target, say, dbt_env)
+                run_dbt(
+                    ["build", *(["--full-refresh"] if full_refresh else [])],
+                    unused_duckdb,
+                    dbt_vars,
+                    target,
+                    say,
+                    dbt_env,
+                )
                 if docs is not None:
                     say("great-expectations mart gate")
                     ge_gates.raise_on_failure(check_marts(settings, BUILDING_SUFFIX, docs))
             except (BuildError, ge_gates.GateError) as exc:
                 raise type(exc)(
                     f"{exc}. Nothing was published: the public schemas of {settings.url()} are unchanged; the failed "
-                    f"build is kept in the *{BUILDING_SUFFIX} schemas (failing rows in dbt_test__audit{BUILDING_SUFFIX})"
+                    f"build is kept in the *{BUILDING_SUFFIX} schemas (failing rows in "
+                    f"dbt_test__audit{BUILDING_SUFFIX})"
                 ) from exc
             ensure_bi_role(con, role, os.environ.get("LOYALTY_PG_BI_PASSWORD"), say)
             published = publish(con, role, say)
         finally:
             con.close()
-    say(f"published {', '.join(published)} in one transaction; {role} can read {', '.join(s for s in published if s in BI_SCHEMAS)}")
+    say(
+        f"published {', '.join(published)} in one transaction; {role} can read "
+        f"{', '.join(s for s in published if s in BI_SCHEMAS)}"
+    )
     return PgBuildResult(settings, pre, time.perf_counter() - started, published, role, docs)
 
 
@@ -364,8 +381,10 @@ def format_headline(figures: dict, settings: PgSettings, role: str) -> str:
 
     # the same figures and table list; the last line (DuckDB's query hint) is replaced
     lines = format_duckdb_headline(figures, settings.url()).splitlines()[:-1]
-    lines.append(f"query it as the BI role: psql -h {settings.host} -p {settings.port} -U {role} -d {settings.database} "
-                 '-c "select * from customer_value.rpt_rfm_segments"')
+    lines.append(
+        f"query it as the BI role: psql -h {settings.host} -p {settings.port} -U {role} -d {settings.database} "
+        '-c "select * from customer_value.rpt_rfm_segments"'
+    )
     return "\n".join(lines)
 
 

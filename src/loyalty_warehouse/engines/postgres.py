@@ -26,9 +26,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 
 from ..contract import RAW_TABLES, RawTable
 from ..preflight import PreflightResult, check_raw_dir
@@ -86,7 +86,7 @@ class PgSettings:
     database: str = "loyalty"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "PgSettings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PgSettings:
         env = os.environ if env is None else env
         port = env.get("LOYALTY_PG_PORT", "5432")
         if not port.isdigit():
@@ -138,7 +138,11 @@ class PgSettings:
 
     def exports(self, extra: Mapping[str, str] | None = None) -> str:
         """Shell lines that export these settings (for `eval "$(loyalty postgres start)"`)."""
-        values = {key: value for key, value in self.dbt_env().items() if key.startswith("LOYALTY_PG_") and key != "LOYALTY_PG_SCHEMA"}
+        values = {
+            key: value
+            for key, value in self.dbt_env().items()
+            if key.startswith("LOYALTY_PG_") and key != "LOYALTY_PG_SCHEMA"
+        }
         values.update(extra or {})
         return "\n".join(f"export {key}={_shell_quote(value)}" for key, value in values.items())
 
@@ -218,8 +222,11 @@ class _Cluster:
         """As root the server runs as `postgres`, who must be able to enter every parent folder."""
         if os.geteuid() != 0:
             return
-        proc = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(self.workdir.parent)],
-                              stdin=subprocess.DEVNULL, capture_output=True)
+        proc = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(self.workdir.parent)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )
         if proc.returncode != 0:
             raise RuntimeError(
                 f"the postgres user cannot enter {self.workdir.parent}; choose a --dir whose parent folders are "
@@ -234,7 +241,16 @@ class _Cluster:
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o700)
         self._give_to_postgres(self.workdir, self.data_dir, self.socket_dir)
-        args = [str(self.pg_bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "-E", "UTF8", "--auth-local=trust"]
+        args = [
+            str(self.pg_bin / "initdb"),
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--auth-local=trust",
+        ]
         password_file = None
         if password is None:
             args.append("--auth-host=trust")
@@ -272,7 +288,9 @@ class _Cluster:
         if os.geteuid() == 0 and not self.log_file.exists():
             self.log_file.touch()
             self._give_to_postgres(self.log_file)
-        self._run([str(self.pg_bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60", "start"])
+        self._run(
+            [str(self.pg_bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60", "start"]
+        )
 
     def stop(self) -> None:
         self._run([str(self.pg_bin / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
@@ -370,7 +388,9 @@ class LocalServer:
     def settings(self) -> PgSettings:
         state = self._state()
         if not state:
-            raise RuntimeError(f"no server in {self.workdir}; start one with `loyalty postgres start --dir {self.workdir}`")
+            raise RuntimeError(
+                f"no server in {self.workdir}; start one with `loyalty postgres start --dir {self.workdir}`"
+            )
         return PgSettings(port=state["port"], user="postgres", password=state["password"], database=state["database"])
 
     def exports(self) -> str:
@@ -379,9 +399,15 @@ class LocalServer:
     def start(self, port: int = 5432, database: str = "loyalty", progress: Progress = _quiet) -> PgSettings:
         if not self.cluster.is_initialised():
             if port_in_use(port):
-                raise RuntimeError(f"port {port} on 127.0.0.1 is in use (another PostgreSQL?); choose another with --port")
-            state = {"port": port, "database": database, "password": secrets.token_urlsafe(18),
-                     "bi_password": secrets.token_urlsafe(18)}
+                raise RuntimeError(
+                    f"port {port} on 127.0.0.1 is in use (another PostgreSQL?); choose another with --port"
+                )
+            state = {
+                "port": port,
+                "database": database,
+                "password": secrets.token_urlsafe(18),
+                "bi_password": secrets.token_urlsafe(18),
+            }
             progress(f"creating a PostgreSQL cluster in {self.cluster.data_dir}")
             self.cluster.init(port, password=state["password"])
             self.state_file.write_text(json.dumps(state, indent=2) + "\n")
@@ -426,13 +452,19 @@ def typed_file_select(path: str, table: RawTable) -> str:
     if path.endswith(".csv"):
         reader = f"read_csv('{path}', header = true, all_varchar = true)"
         columns = [
-            f'"{col.name}"' if col.sql_type == "varchar" else f"cast(nullif(trim(\"{col.name}\"), '') as {col.sql_type})"
+            f'"{col.name}"'
+            if col.sql_type == "varchar"
+            else f"cast(nullif(trim(\"{col.name}\"), '') as {col.sql_type})"
             for col in table.columns
         ]
     else:
         reader = f"read_parquet('{path}')"
         columns = [f'cast("{col.name}" as {col.sql_type})' for col in table.columns]
-    return "select " + ", ".join(f'{expr} as "{col.name}"' for expr, col in zip(columns, table.columns)) + f" from {reader}"
+    return (
+        "select "
+        + ", ".join(f'{expr} as "{col.name}"' for expr, col in zip(columns, table.columns, strict=False))
+        + f" from {reader}"
+    )
 
 
 def _csv_batches(path: str, table: RawTable, batch_rows: int = 250_000) -> Iterator[io.BytesIO]:
@@ -461,7 +493,7 @@ def load_raw_schema(con, pre: PreflightResult, schema: str, progress: Progress =
     Commits on success; rolls back on any error.
     """
     rows: dict[str, int] = {}
-    loaded_at = dt.datetime.now(dt.timezone.utc)
+    loaded_at = dt.datetime.now(dt.UTC)
     log = []
     try:
         with con.cursor() as cur:
@@ -479,9 +511,12 @@ def load_raw_schema(con, pre: PreflightResult, schema: str, progress: Progress =
                 rows[table.name] = count
                 cur.execute(f"analyze {target}")  # planner statistics before the quarantine models read it
                 placeholder = table.name in pre.placeholders
-                modified = None if placeholder else dt.datetime.fromtimestamp(Path(location).stat().st_mtime, dt.timezone.utc)
+                modified = None if placeholder else dt.datetime.fromtimestamp(Path(location).stat().st_mtime, dt.UTC)
                 log.append((table.name, None if placeholder else location, modified, loaded_at, count))
-                progress(f"  loaded {table.name}: {count:,} rows" + (" (optional table absent: empty)" if placeholder else ""))
+                progress(
+                    f"  loaded {table.name}: {count:,} rows"
+                    + (" (optional table absent: empty)" if placeholder else "")
+                )
             cur.execute(
                 f"create table {quote_ident(schema)}.{LOAD_LOG_TABLE} (table_name text not null, source_file text, "
                 "file_modified_at timestamptz, loaded_at timestamptz not null, row_count bigint not null)"
@@ -604,8 +639,10 @@ def drop_schemas(con, schemas: list[str], progress: Progress = _quiet) -> None:
     with con.cursor() as cur:
         outside = _external_dependents(cur, schemas)
         if outside:
-            progress(f"  warning: dropping views that were built on the replaced tables: {', '.join(outside)}; "
-                     "recreate them on the new ones")
+            progress(
+                f"  warning: dropping views that were built on the replaced tables: {', '.join(outside)}; "
+                "recreate them on the new ones"
+            )
         cur.execute("drop schema if exists " + ", ".join(quote_ident(name) for name in schemas) + " cascade")
     con.commit()
 
@@ -635,7 +672,11 @@ def swap_in(
         try:
             replaced = _swap_once(con, renames, before_commit)
             break
-        except (psycopg2.errors.QueryCanceled, psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected) as exc:
+        except (
+            psycopg2.errors.QueryCanceled,
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.DeadlockDetected,
+        ) as exc:
             con.rollback()
             if time.monotonic() > deadline:
                 raise PublishError(

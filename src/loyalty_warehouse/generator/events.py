@@ -4,37 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import contract as C
+from .. import contract
 from .config import NONE
 
 SKIN_TYPES = ("dry", "oily", "combination", "sensitive")
 INTERESTS = ("skincare", "makeup", "fragrance")
 TAG_KEYS = ("skin_type", "interest", "badge")
-TAG_VALUES = (*SKIN_TYPES, *INTERESTS, *C.BADGES)
+TAG_VALUES = (*SKIN_TYPES, *INTERESTS, *contract.BADGES)
 
 # Optional event fields and their numpy types (enum index, member number, row number or count; NONE = null).
 # Small types keep a block's columns small and make putting them in time order cheap.
 OPTIONAL_FIELDS: dict[str, type[np.signedinteger]] = {
-    "platform": np.int8,  # C.PLATFORMS
+    "platform": np.int8,  # contract.PLATFORMS
     "campaign": np.int16,  # index into the campaign calendar
     "related": np.int64,  # member number of the other member (referrals)
     "score": np.int8,  # NPS 0-10 or service rating 1-5
     "points": np.int64,  # points redeemed
-    "message_type": np.int8,  # C.MESSAGE_TYPES
+    "message_type": np.int8,  # contract.MESSAGE_TYPES
     "tag_key": np.int8,  # TAG_KEYS
     "tag_value": np.int8,  # TAG_VALUES
-    "survey": np.int8,  # C.SURVEY_IDS, for survey_completed
+    "survey": np.int8,  # contract.SURVEY_IDS, for survey_completed
     "participation": np.int32,  # row of the KOC participation whose feedback this ugc_post is
 }
 
 
 def tag_values(group: tuple[str, ...], choice: np.ndarray | int) -> np.ndarray | int:
-    """TAG_VALUES index of the ``choice``-th value of a tag group (SKIN_TYPES, INTERESTS, C.BADGES)."""
+    """TAG_VALUES index of the ``choice``-th value of a tag group (SKIN_TYPES, INTERESTS, contract.BADGES)."""
     return TAG_VALUES.index(group[0]) + choice
 
 
 class EventBuffer:
-    """Event columns as numpy arrays: member numbers, instants (epoch seconds), C.EVENT_TYPES indexes.
+    """Event columns as numpy arrays: member numbers, instants (epoch seconds), contract.EVENT_TYPES indexes.
 
     Each family adds only the optional fields it has; the rest are filled with NONE once, when the
     block's events are put in time order.
@@ -46,13 +46,13 @@ class EventBuffer:
     def add(
         self, member: np.ndarray, occurred_at: np.ndarray, event_type: str | np.ndarray, **fields: np.ndarray | int
     ) -> None:
-        """Events of one type (a name) or of several (one C.EVENT_TYPES index per event)."""
+        """Events of one type (a name) or of several (one contract.EVENT_TYPES index per event)."""
         if len(member) == 0:
             return
         unknown = set(fields) - set(OPTIONAL_FIELDS)
         if unknown:
             raise TypeError(f"unknown event fields {sorted(unknown)}")
-        type_code = C.EVENT_TYPES.index(event_type) if isinstance(event_type, str) else event_type
+        type_code = contract.EVENT_TYPES.index(event_type) if isinstance(event_type, str) else event_type
         self.parts.append((np.asarray(member), np.asarray(occurred_at), type_code, fields))
 
     def finish(self, last_instant: int) -> Events:
@@ -92,7 +92,7 @@ class Events:
 
 
 # Bits of the combined sort key: instant offset (31 bits) | member | event type.
-_TYPE_BITS = (len(C.EVENT_TYPES) - 1).bit_length()
+_TYPE_BITS = (len(contract.EVENT_TYPES) - 1).bit_length()
 _MEMBER_BITS = 32 - _TYPE_BITS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import contract as C
+from .. import contract
 from .campaigns import Campaigns
 from .columns import code, codes
 from .config import ARCHETYPES, DAY, KOC_BEHAVIOURS, NONE
@@ -117,7 +117,7 @@ def add_engagement(
     segment, local, type_position = np.nonzero(counts)
     repeats = counts[segment, local, type_position]
     segment, local = np.repeat(segment, repeats), np.repeat(local, repeats)
-    event_type = codes(C.EVENT_TYPES, *ENGAGEMENT_TYPES)[np.repeat(type_position, repeats)]
+    event_type = codes(contract.EVENT_TYPES, *ENGAGEMENT_TYPES)[np.repeat(type_position, repeats)]
     earliest, latest = segment_start[segment, local], segment_stop[segment, local]
     occurred_at = earliest + (rng.random(len(local)) * (latest - earliest)).astype(np.int64)
     platform = _engagement_platforms(event_type, rng)
@@ -129,16 +129,16 @@ def add_engagement(
 def _engagement_platforms(event_type: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Private-domain platforms; 70 % of posts public (xiaohongshu, douyin, weibo), the rest on video account."""
     names = tuple(ENGAGEMENT_PLATFORM_SHARES)
-    platform = codes(C.PLATFORMS, *names)[
+    platform = codes(contract.PLATFORMS, *names)[
         rng.choice(len(names), size=len(event_type), p=list(ENGAGEMENT_PLATFORM_SHARES.values()))
     ]
-    is_post = event_type == code(C.EVENT_TYPES, "ugc_post")
+    is_post = event_type == code(contract.EVENT_TYPES, "ugc_post")
     public_post = is_post & (rng.random(len(event_type)) < PUBLIC_POST_SHARE)
     public_names = tuple(PUBLIC_POST_PLATFORM_SHARES)
     chosen = rng.choice(len(public_names), size=int(public_post.sum()), p=list(PUBLIC_POST_PLATFORM_SHARES.values()))
-    platform[public_post] = codes(C.PLATFORMS, *public_names)[chosen]
-    platform[is_post & ~public_post] = code(C.PLATFORMS, PRIVATE_POST_PLATFORM)
-    platform[event_type == code(C.EVENT_TYPES, "check_in")] = code(C.PLATFORMS, "mini_program")
+    platform[public_post] = codes(contract.PLATFORMS, *public_names)[chosen]
+    platform[is_post & ~public_post] = code(contract.PLATFORMS, PRIVATE_POST_PLATFORM)
+    platform[event_type == code(contract.EVENT_TYPES, "check_in")] = code(contract.PLATFORMS, "mini_program")
     return platform
 
 
@@ -147,28 +147,30 @@ def _engagement_campaigns(
 ) -> np.ndarray:
     """Activity joins go to the month's online activity or challenge, seeding joins to its seeding campaign."""
     campaign = np.full(len(event_type), NONE, dtype=np.int64)
-    activity = event_type == code(C.EVENT_TYPES, "activity_join")
-    activity_type = codes(C.CAMPAIGN_TYPES, *ACTIVITY_CAMPAIGN_TYPES)[rng.integers(0, 2, size=int(activity.sum()))]
+    activity = event_type == code(contract.EVENT_TYPES, "activity_join")
+    activity_type = codes(contract.CAMPAIGN_TYPES, *ACTIVITY_CAMPAIGN_TYPES)[
+        rng.integers(0, 2, size=int(activity.sum()))
+    ]
     campaign[activity] = campaigns.at(occurred_at[activity], activity_type)
-    seeding = event_type == code(C.EVENT_TYPES, "seeding_activity_join")
-    campaign[seeding] = campaigns.at(occurred_at[seeding], code(C.CAMPAIGN_TYPES, "seeding"))
+    seeding = event_type == code(contract.EVENT_TYPES, "seeding_activity_join")
+    campaign[seeding] = campaigns.at(occurred_at[seeding], code(contract.CAMPAIGN_TYPES, "seeding"))
     return campaign
 
 
 def _engagement_scores(event_type: np.ndarray, archetype: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """NPS 0-10 around the archetype's mean, and service ratings 1-5."""
     score = np.full(len(event_type), NONE, dtype=np.int64)
-    nps = event_type == code(C.EVENT_TYPES, "nps_response")
+    nps = event_type == code(contract.EVENT_TYPES, "nps_response")
     mean = np.array([NPS_MEAN[name] for name in ARCHETYPES])[archetype[nps]]
     score[nps] = np.clip(np.round(rng.normal(mean, 1.6)), 0, 10).astype(np.int64)
-    rating = event_type == code(C.EVENT_TYPES, "service_rating")
+    rating = event_type == code(contract.EVENT_TYPES, "service_rating")
     score[rating] = rng.choice(SERVICE_RATINGS, size=int(rating.sum()), p=SERVICE_RATING_SHARES)
     return score
 
 
 def add_onboarding(members: MemberBlock, rng: np.random.Generator, buffer: EventBuffer) -> None:
     """Onboarding steps consistent with the member table: follow, group join, questionnaire, blind box, 1:1."""
-    wecom, group, mini_program = (code(C.PLATFORMS, name) for name in ("wecom", "wechat_group", "mini_program"))
+    wecom, group, mini_program = (code(contract.PLATFORMS, name) for name in ("wecom", "wechat_group", "mini_program"))
     followed = members.wecom_followed != NONE
     who = np.flatnonzero(followed)
     buffer.add(members.number[who], members.wecom_followed[who], "wecom_follow", platform=wecom)
@@ -181,7 +183,7 @@ def add_onboarding(members: MemberBlock, rng: np.random.Generator, buffer: Event
         members.wecom_followed[who] + rng.integers(600, 3 * DAY, size=len(who)),
         "survey_completed",
         platform=mini_program,
-        survey=C.SURVEY_IDS.index("onboarding_questionnaire"),
+        survey=contract.SURVEY_IDS.index("onboarding_questionnaire"),
         tag_key=TAG_KEYS.index("skin_type"),
         tag_value=skin_type,
     )
@@ -213,8 +215,8 @@ def add_post_order_surveys(
         members.number[who],
         first_order[who] + rng.integers(DAY, 6 * DAY, size=len(who)),
         "survey_completed",
-        platform=code(C.PLATFORMS, "mini_program"),
-        survey=C.SURVEY_IDS.index("post_order_survey"),
+        platform=code(contract.PLATFORMS, "mini_program"),
+        survey=contract.SURVEY_IDS.index("post_order_survey"),
         tag_key=TAG_KEYS.index("interest"),
         tag_value=interest,
     )
@@ -231,7 +233,7 @@ def add_referrals(
     invited_at = np.maximum(
         registered - rng.integers(3600, 7 * DAY, size=len(who)), registrations.registered_at(referrer)
     )
-    wecom = code(C.PLATFORMS, "wecom")
+    wecom = code(contract.PLATFORMS, "wecom")
     buffer.add(referrer, invited_at, "referral_invite", platform=wecom, related=members.number[who])
     buffer.add(referrer, registered, "referral_registered", platform=wecom, related=members.number[who])
 
@@ -255,14 +257,14 @@ def add_redemptions(orders: OrderBlock, rng: np.random.Generator, buffer: EventB
         member[first][keep],
         redeemed_at[keep],
         "points_redeem",
-        platform=code(C.PLATFORMS, "mini_program"),
+        platform=code(contract.PLATFORMS, "mini_program"),
         points=points[keep],
     )
 
 
 def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffer: EventBuffer) -> None:
     """Generic notifications to WeCom followers, and one wake-up message to each dormant KOC."""
-    wecom = code(C.PLATFORMS, "wecom")
+    wecom = code(contract.PLATFORMS, "wecom")
     followers = np.flatnonzero(members.wecom_followed != NONE)
     followed_days = np.maximum((end - members.wecom_followed[followers]) / DAY, 0)
     recipient = np.repeat(followers, rng.poisson(followed_days / MESSAGE_EVERY_DAYS))
@@ -273,7 +275,7 @@ def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffe
         sent_at,
         "message_received",
         platform=wecom,
-        message_type=C.MESSAGE_TYPES.index("generic_notification"),
+        message_type=contract.MESSAGE_TYPES.index("generic_notification"),
     )
     dormant = np.flatnonzero(members.is_koc_behaviour("dormant"))
     wake_up_at = members.behaviour_change_at[dormant] + rng.integers(*WAKE_UP_AFTER_DAYS, size=len(dormant)) * DAY
@@ -284,7 +286,7 @@ def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffe
         wake_up_at[sent],
         "message_received",
         platform=wecom,
-        message_type=C.MESSAGE_TYPES.index("wake_up"),
+        message_type=contract.MESSAGE_TYPES.index("wake_up"),
         tag_key=TAG_KEYS.index("interest"),
         tag_value=interest[sent],
     )
@@ -292,12 +294,12 @@ def add_messages(members: MemberBlock, end: int, rng: np.random.Generator, buffe
 
 def add_graduations(members: MemberBlock, end: int, rng: np.random.Generator, buffer: EventBuffer) -> None:
     """KOCs who sold or traded in: farewell post, graduation, badge, and alumni advisory / mentor sessions."""
-    wecom, group = code(C.PLATFORMS, "wecom"), code(C.PLATFORMS, "wechat_group")
+    wecom, group = code(contract.PLATFORMS, "wecom"), code(contract.PLATFORMS, "wechat_group")
     graduate = np.flatnonzero(members.koc_behaviour == code(KOC_BEHAVIOURS, "graduate"))
     who, ended_at = members.number[graduate], members.ended_at[graduate]
     buffer.add(who, ended_at - DAY, "farewell_post", platform=group)
     buffer.add(who, ended_at + DAY, "graduation", platform=wecom)
-    badge = tag_values(C.BADGES, rng.integers(0, len(C.BADGES), size=len(who)))
+    badge = tag_values(contract.BADGES, rng.integers(0, len(contract.BADGES), size=len(who)))
     buffer.add(
         who, ended_at + 2 * DAY, "badge_granted", platform=wecom, tag_key=TAG_KEYS.index("badge"), tag_value=badge
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .. import contract as C
+from .. import contract
 from .campaigns import KOC_FEEDBACK_DUE_DAYS, Campaigns
 from .columns import code, codes, ids, optional_ids, timestamps, values_or_null
 from .config import DAY, NONE
@@ -51,8 +51,8 @@ def plant_participations(
     koc_since, stop = _programme_span(members, kocs, end, rng)
     who, is_review = _joins(koc_since, stop, rng)
     joined = _join_times(who, is_review, koc_since, stop, end, rng)
-    review_type = codes(C.CAMPAIGN_TYPES, *REVIEW_CAMPAIGN_TYPES)[rng.integers(0, 2, size=len(who))]
-    campaign_type = np.where(is_review, review_type, code(C.CAMPAIGN_TYPES, "all_category_share"))
+    review_type = codes(contract.CAMPAIGN_TYPES, *REVIEW_CAMPAIGN_TYPES)[rng.integers(0, 2, size=len(who))]
+    campaign_type = np.where(is_review, review_type, code(contract.CAMPAIGN_TYPES, "all_category_share"))
     campaign = campaigns.at(joined, campaign_type)
     shipped = joined + rng.integers(1, 5, size=len(who)) * DAY
     due = shipped + KOC_FEEDBACK_DUE_DAYS * DAY
@@ -75,7 +75,7 @@ def plant_participations(
         participations.member[posted],
         participations.submitted[posted],
         "ugc_post",
-        platform=code(C.PLATFORMS, FEEDBACK_POST_PLATFORM),
+        platform=code(contract.PLATFORMS, FEEDBACK_POST_PLATFORM),
         campaign=participations.campaign[posted],
         participation=posted,
     )
@@ -156,5 +156,5 @@ def participations_table(
             "feedback_compliant": values_or_null(participations.compliant, participations.missing),
             "post_id": optional_ids("P", np.where(post_number == NONE, NONE, post_number + 1), POST_ID_DIGITS),
         },
-        schema=C.TABLES_BY_NAME["raw_koc_participations"].schema,
+        schema=contract.TABLES_BY_NAME["raw_koc_participations"].schema,
     )

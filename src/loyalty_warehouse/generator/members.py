@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .. import contract as C
+from .. import contract
 from .columns import (
     code,
     codes,
@@ -48,8 +48,8 @@ CITY_TIER_SHARES = {"tier_1": 0.3, "tier_2": 0.35, "tier_3": 0.2, "tier_4_plus":
 SOCIAL_PLATFORM_SHARES = {"xiaohongshu": 0.35, "douyin": 0.4, "weibo": 0.2}
 # The social_platforms text for each combination of the three presence bits (bit i = SOCIAL_PLATFORMS[i]).
 SOCIAL_PLATFORM_LISTS = tuple(
-    ",".join(name for bit, name in enumerate(C.SOCIAL_PLATFORMS) if combination >> bit & 1)
-    for combination in range(1 << len(C.SOCIAL_PLATFORMS))
+    ",".join(name for bit, name in enumerate(contract.SOCIAL_PLATFORMS) if combination >> bit & 1)
+    for combination in range(1 << len(contract.SOCIAL_PLATFORMS))
 )
 # Each graduate ends the relationship one of these ways.
 GRADUATION_REASONS = ("asset_sold", "asset_traded_in")
@@ -124,8 +124,8 @@ def plant_members(
     referrer = registrations.referrers(number, rng)
     is_koc = is_archetype(archetype, "koc")
     koc_behaviour = np.where(is_koc, rng.choice(len(KOC_BEHAVIOURS), size=size, p=KOC_BEHAVIOUR_SHARES), NONE)
-    channel = draw(rng, C.ACQUISITION_CHANNELS, CHANNEL_SHARES, size)
-    channel[referrer != NONE] = code(C.ACQUISITION_CHANNELS, "referral")
+    channel = draw(rng, contract.ACQUISITION_CHANNELS, CHANNEL_SHARES, size)
+    channel[referrer != NONE] = code(contract.ACQUISITION_CHANNELS, "referral")
     profile = _profile(rng, is_koc)
     wecom_followed, group_joined, is_community = _community_joins(rng, archetype, registered)
     churn_at, return_at = _churn_and_return(rng, archetype, registered, timeline)
@@ -156,11 +156,11 @@ def _profile(rng: np.random.Generator, is_koc: np.ndarray) -> dict[str, np.ndarr
     size = len(is_koc)
     birth_year = rng.integers(1965, 2008, size=size)
     birth_year[is_koc] = rng.integers(1994, 2008, size=int(is_koc.sum()))
-    presence = rng.random((size, len(C.SOCIAL_PLATFORMS))) < np.array(
-        [SOCIAL_PLATFORM_SHARES[name] for name in C.SOCIAL_PLATFORMS]
+    presence = rng.random((size, len(contract.SOCIAL_PLATFORMS))) < np.array(
+        [SOCIAL_PLATFORM_SHARES[name] for name in contract.SOCIAL_PLATFORMS]
     )
-    presence[is_koc, code(C.SOCIAL_PLATFORMS, "xiaohongshu")] = True
-    social_bits = (presence * (1 << np.arange(len(C.SOCIAL_PLATFORMS)))).sum(axis=1)
+    presence[is_koc, code(contract.SOCIAL_PLATFORMS, "xiaohongshu")] = True
+    social_bits = (presence * (1 << np.arange(len(contract.SOCIAL_PLATFORMS)))).sum(axis=1)
     follower = np.where(
         is_koc,
         np.exp(rng.normal(np.log(2500), 0.9, size=size)),
@@ -169,9 +169,9 @@ def _profile(rng: np.random.Generator, is_koc: np.ndarray) -> dict[str, np.ndarr
     return dict(
         birth_year=birth_year,
         birth_known=rng.random(size) < 0.8,
-        gender=draw(rng, C.GENDERS, GENDER_SHARES, size),
+        gender=draw(rng, contract.GENDERS, GENDER_SHARES, size),
         city=rng.integers(0, len(CITIES), size=size),
-        city_tier=draw(rng, C.CITY_TIERS, CITY_TIER_SHARES, size),
+        city_tier=draw(rng, contract.CITY_TIERS, CITY_TIER_SHARES, size),
         is_store=rng.random(size) < 0.25,
         social_bits=social_bits,
         follower=follower,
@@ -225,12 +225,12 @@ def _relationship_ends(
     """Graduates end the relationship at their change (sold or traded in); 1 % of regulars close their account."""
     size = len(archetype)
     graduate = koc_behaviour == code(KOC_BEHAVIOURS, "graduate")
-    graduation_reason = codes(C.RELATIONSHIP_END_REASONS, *GRADUATION_REASONS)[rng.integers(0, 2, size=size)]
+    graduation_reason = codes(contract.RELATIONSHIP_END_REASONS, *GRADUATION_REASONS)[rng.integers(0, 2, size=size)]
     closes = is_archetype(archetype, "regular") & (rng.random(size) < 0.01)
     closed_at = (registered + rng.random(size) * (timeline.end - registered)).astype(np.int64)
     ended_at = np.select([graduate, closes], [behaviour_change_at, closed_at], NONE)
     end_reason = np.select(
-        [graduate, closes], [graduation_reason, code(C.RELATIONSHIP_END_REASONS, "account_closed")], NONE
+        [graduate, closes], [graduation_reason, code(contract.RELATIONSHIP_END_REASONS, "account_closed")], NONE
     )
     return ended_at, end_reason
 
@@ -240,12 +240,12 @@ def members_table(block: MemberBlock) -> pa.Table:
     columns = {
         "member_id": member_ids(block.number),
         "registered_at": timestamps(block.registered),
-        "acquisition_channel": names_of(C.ACQUISITION_CHANNELS, block.channel),
+        "acquisition_channel": names_of(contract.ACQUISITION_CHANNELS, block.channel),
         "referrer_member_id": optional_member_ids(block.referrer),
         "birth_year": values_or_null(block.birth_year, ~block.birth_known),
-        "gender": names_of(C.GENDERS, block.gender),
+        "gender": names_of(contract.GENDERS, block.gender),
         "city": names_of(CITIES, block.city),
-        "city_tier": names_of(C.CITY_TIERS, block.city_tier),
+        "city_tier": names_of(contract.CITY_TIERS, block.city_tier),
         "is_store_user": pa.array(block.is_store),
         "is_community_user": pa.array(block.is_community),
         "social_platforms": names_of(SOCIAL_PLATFORM_LISTS, np.where(has_platform, block.social_bits, NONE)),
@@ -253,6 +253,6 @@ def members_table(block: MemberBlock) -> pa.Table:
         "wecom_followed_at": optional_timestamps(block.wecom_followed),
         "group_joined_at": optional_timestamps(block.group_joined),
         "relationship_ended_at": optional_timestamps(block.ended_at),
-        "relationship_end_reason": names_of(C.RELATIONSHIP_END_REASONS, block.end_reason),
+        "relationship_end_reason": names_of(contract.RELATIONSHIP_END_REASONS, block.end_reason),
     }
-    return pa.table(columns, schema=C.TABLES_BY_NAME["raw_members"].schema)
+    return pa.table(columns, schema=contract.TABLES_BY_NAME["raw_members"].schema)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .. import contract as C
+from .. import contract
 from .campaigns import Campaigns
 from .columns import code, ids, names_of, timestamps
 from .config import ARCHETYPES, DAY, NONE
@@ -58,7 +58,9 @@ class OrderBlock:
         return OrderBlock(**{name: values[positions] for name, values in vars(self).items()})
 
     def is_purchase(self) -> np.ndarray:
-        return np.isin(self.status, [code(C.ORDER_STATUSES, "paid"), code(C.ORDER_STATUSES, "partially_refunded")])
+        return np.isin(
+            self.status, [code(contract.ORDER_STATUSES, "paid"), code(contract.ORDER_STATUSES, "partially_refunded")]
+        )
 
 
 def _per_archetype(values: dict[str, float], archetype: np.ndarray) -> np.ndarray:
@@ -137,13 +139,17 @@ def _order_details(
     gross = np.round(np.exp(rng.normal(np.log(160), 0.65, size=total)) * members.spend_multiplier[local] * lift, 2)
     discount = np.round(gross * rng.choice(DISCOUNT_RATES, size=total, p=DISCOUNT_SHARES), 2)
     paid = np.round(gross - discount, 2)
-    status = rng.choice(len(C.ORDER_STATUSES), size=total, p=[STATUS_SHARES[name] for name in C.ORDER_STATUSES])
+    status = rng.choice(
+        len(contract.ORDER_STATUSES), size=total, p=[STATUS_SHARES[name] for name in contract.ORDER_STATUSES]
+    )
     # a buyer's first order is a purchase, so first-purchase dates are planted facts
-    status[rank == 0] = code(C.ORDER_STATUSES, "paid")
+    status[rank == 0] = code(contract.ORDER_STATUSES, "paid")
     refund, paid = _refunds(rng, status, paid)
-    channel = rng.choice(len(C.ORDER_CHANNELS), size=total, p=[ORDER_CHANNEL_SHARES[name] for name in C.ORDER_CHANNELS])
+    channel = rng.choice(
+        len(contract.ORDER_CHANNELS), size=total, p=[ORDER_CHANNEL_SHARES[name] for name in contract.ORDER_CHANNELS]
+    )
     attributed = rng.random(total) < CAMPAIGN_ATTRIBUTED_SHARE
-    campaign = np.where(attributed, campaigns.at(ordered_at, code(C.CAMPAIGN_TYPES, "marketing")), NONE)
+    campaign = np.where(attributed, campaigns.at(ordered_at, code(contract.CAMPAIGN_TYPES, "marketing")), NONE)
     traffic_product = np.where(rank == 0, rng.random(total) < 0.6, rng.random(total) < 0.15)
     return OrderBlock(
         member=members.number[local],
@@ -163,32 +169,32 @@ def _order_details(
 def _refunds(rng: np.random.Generator, status: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Partial refunds of 10-70 %, full refunds, and cancelled orders (nothing paid)."""
     refund = np.zeros(len(status))
-    partial = status == code(C.ORDER_STATUSES, "partially_refunded")
+    partial = status == code(contract.ORDER_STATUSES, "partially_refunded")
     refund[partial] = np.round(paid[partial] * rng.uniform(0.1, 0.7, size=int(partial.sum())), 2)
-    refunded = status == code(C.ORDER_STATUSES, "refunded")
+    refunded = status == code(contract.ORDER_STATUSES, "refunded")
     refund[refunded] = paid[refunded]
-    paid = np.where(status == code(C.ORDER_STATUSES, "cancelled"), 0.0, paid)
+    paid = np.where(status == code(contract.ORDER_STATUSES, "cancelled"), 0.0, paid)
     return refund, paid
 
 
 def orders_table(orders: OrderBlock, numbers: np.ndarray, campaigns: Campaigns) -> pa.Table:
     """raw_orders rows; ``numbers`` are the orders' run-wide numbers (1-based), which make their ids."""
-    is_private = orders.channel != code(C.ORDER_CHANNELS, "public_platform")
+    is_private = orders.channel != code(contract.ORDER_CHANNELS, "public_platform")
     return pa.table(
         {
             "order_id": ids("O", numbers, ORDER_ID_DIGITS),
             "member_id": member_ids(orders.member),
             "ordered_at": timestamps(orders.ordered_at),
-            "status": names_of(C.ORDER_STATUSES, orders.status),
+            "status": names_of(contract.ORDER_STATUSES, orders.status),
             "gross_amount": pa.array(orders.gross),
             "discount_amount": pa.array(orders.discount),
             "paid_amount": pa.array(orders.paid),
             "refund_amount": pa.array(orders.refund),
-            "channel": names_of(C.ORDER_CHANNELS, orders.channel),
+            "channel": names_of(contract.ORDER_CHANNELS, orders.channel),
             "is_private_domain": pa.array(is_private),
             "campaign_id": campaigns.id_column(orders.campaign),
             "contains_traffic_product": pa.array(orders.traffic_product),
             "first_item_category": names_of(CATEGORIES, orders.category),
         },
-        schema=C.TABLES_BY_NAME["raw_orders"].schema,
+        schema=contract.TABLES_BY_NAME["raw_orders"].schema,
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import contract as C
+from .. import contract
 from .campaigns import Campaigns
 from .columns import (
     code,
@@ -43,7 +43,7 @@ class EventBlock:
 
 def number_posts(events: Events, first_post_number: int) -> EventBlock:
     """Posts get numbers in publication order, continuing from the blocks before."""
-    is_post = events.column("event_type") == code(C.EVENT_TYPES, "ugc_post")
+    is_post = events.column("event_type") == code(contract.EVENT_TYPES, "ugc_post")
     post_number = np.where(is_post, first_post_number + np.cumsum(is_post) - 1, NONE)
     return EventBlock(events, post_number)
 
@@ -74,20 +74,20 @@ def interactions_table(block: EventBlock, rows: np.ndarray, numbers: np.ndarray,
             "event_id": ids("E", numbers, EVENT_ID_DIGITS),
             "member_id": member_ids(column("member")),
             "occurred_at": timestamps(column("occurred_at")),
-            "event_type": names_of(C.EVENT_TYPES, column("event_type")),
-            "platform": names_of(C.PLATFORMS, platform),
-            "is_public_domain": pa.array(np.isin(platform, codes(C.PLATFORMS, *C.PUBLIC_PLATFORMS))),
-            "content_id": pc.coalesce(post_ids, names_of(C.SURVEY_IDS, column("survey"))),
+            "event_type": names_of(contract.EVENT_TYPES, column("event_type")),
+            "platform": names_of(contract.PLATFORMS, platform),
+            "is_public_domain": pa.array(np.isin(platform, codes(contract.PLATFORMS, *contract.PUBLIC_PLATFORMS))),
+            "content_id": pc.coalesce(post_ids, names_of(contract.SURVEY_IDS, column("survey"))),
             "campaign_id": campaigns.id_column(campaign),
             "campaign_type": campaigns.type_column(campaign),
             "related_member_id": optional_member_ids(column("related")),
             "score": values_or_null(score.astype(np.int64), score == NONE),
             "points": values_or_null(points, points == NONE),
-            "message_type": names_of(C.MESSAGE_TYPES, column("message_type")),
+            "message_type": names_of(contract.MESSAGE_TYPES, column("message_type")),
             "tag_key": names_of(TAG_KEYS, column("tag_key")),
             "tag_value": names_of(TAG_VALUES, column("tag_value")),
         },
-        schema=C.TABLES_BY_NAME["raw_interactions"].schema,
+        schema=contract.TABLES_BY_NAME["raw_interactions"].schema,
     )
 
 
@@ -98,7 +98,9 @@ def post_metrics_table(block: EventBlock, members: MemberBlock, end: int, rng: n
     published = block.events.column("occurred_at", posts)
     platform = block.events.column("platform", posts)
     final = _final_counts(
-        np.isin(platform, codes(C.PLATFORMS, *C.PUBLIC_PLATFORMS)), members.follower[members.local(member)], rng
+        np.isin(platform, codes(contract.PLATFORMS, *contract.PUBLIC_PLATFORMS)),
+        members.follower[members.local(member)],
+        rng,
     )
     snapshot_post, observed, share = _snapshots(published, end)
     counts = {name: np.floor(values[snapshot_post] * share).astype(np.int64) for name, values in final.items()}
@@ -106,12 +108,12 @@ def post_metrics_table(block: EventBlock, members: MemberBlock, end: int, rng: n
         {
             "post_id": ids("P", block.post_number[posts][snapshot_post] + 1, POST_ID_DIGITS),
             "member_id": member_ids(member[snapshot_post]),
-            "platform": names_of(C.PLATFORMS, platform[snapshot_post]),
+            "platform": names_of(contract.PLATFORMS, platform[snapshot_post]),
             "published_at": timestamps(published[snapshot_post]),
             "observed_at": timestamps(observed),
             **{name: pa.array(values) for name, values in counts.items()},
         },
-        schema=C.TABLES_BY_NAME["raw_ugc_post_metrics"].schema,
+        schema=contract.TABLES_BY_NAME["raw_ugc_post_metrics"].schema,
     )
 
 

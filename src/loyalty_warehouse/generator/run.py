@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import contract as C
+from .. import contract
 from .bad_rows import BAD_ROW_CLASSES, BadRows, bad_rows_table, plant_bad_rows
 from .blocks import Block, Numbering, RunPlan, block_tables, make_plan, plant_block
 from .campaigns import campaigns_table
@@ -82,8 +82,8 @@ def peak_rss_mb() -> int:
 
 
 def _output_files(out_dir: Path) -> RawFiles:
-    schemas = {table.name: table.schema for table in C.RAW_TABLES} | {"ground_truth": GROUND_TRUTH_SCHEMA}
-    keys = {table.name: table.key for table in C.RAW_TABLES} | {"ground_truth": "member_id"}
+    schemas = {table.name: table.schema for table in contract.RAW_TABLES} | {"ground_truth": GROUND_TRUTH_SCHEMA}
+    keys = {table.name: table.key for table in contract.RAW_TABLES} | {"ground_truth": "member_id"}
     return RawFiles(out_dir, schemas, keys)
 
 
@@ -112,7 +112,7 @@ def generate(cfg: GeneratorConfig, out_dir: Path, progress: Progress | None = No
             del block
         for name, rows in bad_rows.rows.items():
             files.write(name, bad_rows_table(rows, files.tables[name].schema))
-        rows = {name: files.rows(name) for name in C.TABLES_BY_NAME}
+        rows = {name: files.rows(name) for name in contract.TABLES_BY_NAME}
     if bad_rows.manifest:
         say(f"bad rows: planted {len(bad_rows.manifest)} rows in {len(BAD_ROW_CLASSES)} classes")
         pq.write_table(pa.Table.from_pylist(bad_rows.manifest), out_dir / "bad_rows_manifest.parquet")
@@ -121,7 +121,7 @@ def generate(cfg: GeneratorConfig, out_dir: Path, progress: Progress | None = No
 
 def _block_progress(cfg: GeneratorConfig, number: int, files: RawFiles, started: float) -> str:
     first, stop = cfg.block_bounds(number)
-    written = sum(files.rows(name) for name in C.TABLES_BY_NAME)
+    written = sum(files.rows(name) for name in contract.TABLES_BY_NAME)
     elapsed = time.perf_counter() - started
     return (
         f"block {number + 1:,} of {cfg.blocks:,} (members {first + 1:,}-{stop:,}): {written:,} raw rows so far, "
