@@ -1,4 +1,4 @@
-"""sqlfluff reports nothing on the project's SQL."""
+"""sqlfluff reports nothing on the project's SQL, ruff nothing on its Python (checks and format)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,12 @@ def test_sqlfluff_reports_no_violations(tmp_path: Path) -> None:
         stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_reports_no_violations_and_the_code_is_formatted() -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (["check", "src", "tests/python", "scripts"], ["format", "--check", "src", "tests/python", "scripts"]):
+        proc = subprocess.run(
+            [str(ruff), *args], cwd=PROJECT_DIR, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
+        assert proc.returncode == 0, f"ruff {' '.join(args)}:\n{proc.stdout}{proc.stderr}"

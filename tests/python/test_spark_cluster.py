@@ -29,8 +29,10 @@ from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, thrift_r
 # self-joined pointer-doubling CTEs are inlined by Spark into a plan that fills the Thrift server's heap.
 pytestmark = [
     pytest.mark.spark_cluster,
-    pytest.mark.skipif(os.environ.get("LOYALTY_SPARK_CLUSTER_LANE") != "1",
-                       reason="the cluster lane is opt-in: make test-spark-cluster (LOYALTY_SPARK_CLUSTER_LANE=1)"),
+    pytest.mark.skipif(
+        os.environ.get("LOYALTY_SPARK_CLUSTER_LANE") != "1",
+        reason="the cluster lane is opt-in: make test-spark-cluster (LOYALTY_SPARK_CLUSTER_LANE=1)",
+    ),
 ]
 
 SPARK_LANE_MEMBERS = int(os.environ.get("SPARK_LANE_MEMBERS", "300"))
@@ -108,12 +110,18 @@ def spark_build(spark_cluster, spark_raw: Path, tmp_path_factory: pytest.TempPat
     output: list[str] = []
     reader = BiReader(settings)
     reader.start()
-    result = build_spark(spark_raw, settings, target_path=tmp_path_factory.mktemp("spark-target"),
-                         progress=lambda line: (output.append(line), print(line)))
+    result = build_spark(
+        spark_raw,
+        settings,
+        target_path=tmp_path_factory.mktemp("spark-target"),
+        progress=lambda line: (output.append(line), print(line)),
+    )
     reader.stopped.set()
     reader.join(timeout=60)
-    print(f"built on the cluster in {result.seconds:.1f}s (raw load {result.load_seconds:.1f}s); BI reads during "
-          f"the build: {reader.reads} ok, {len(reader.errors)} failed")
+    print(
+        f"built on the cluster in {result.seconds:.1f}s (raw load {result.load_seconds:.1f}s); BI reads during "
+        f"the build: {reader.reads} ok, {len(reader.errors)} failed"
+    )
     assert result.raw_rows["raw_members"] == SPARK_LANE_MEMBERS
     return settings, "\n".join(output), reader, _warn_lines(cluster.log_file) - log_lines_before
 
@@ -143,8 +151,9 @@ def test_every_public_table_equals_duckdb(spark_build, spark_duckdb: Path) -> No
         diffs, compared = [], 0
         for table, columns in tables.items():
             diff = diff_rows(table, duckdb_rows(spark_duckdb, table, columns), thrift_rows(con, table, columns))
-            print(f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  "
-                  f"spark {diff.fingerprint_right}")
+            print(
+                f"{table:50} {diff.rows_left:>8} rows  duckdb {diff.fingerprint_left}  spark {diff.fingerprint_right}"
+            )
             compared += diff.rows_left > 0
             if not diff.equal:
                 diffs.append(diff)
@@ -175,8 +184,10 @@ def test_spark_logs_go_to_the_file_not_the_console(spark_build, spark_cluster) -
     _, output, _, warn_lines_in_file = spark_build
     cluster, _ = spark_cluster
     console_warns = [line for line in output.splitlines() if " WARN " in line or "WARN " in line[:30]]
-    print(f"Spark WARN lines during the build: {warn_lines_in_file} in {cluster.log_file}, "
-          f"{len(console_warns)} on the console")
+    print(
+        f"Spark WARN lines during the build: {warn_lines_in_file} in {cluster.log_file}, "
+        f"{len(console_warns)} on the console"
+    )
     assert not console_warns, console_warns[:5]
     assert cluster.log_file.exists()
 
@@ -191,7 +202,10 @@ def test_stop_leaves_no_jvm(spark_build, spark_cluster) -> None:
     executors = [child.pid for pid in pids for child in psutil.Process(pid).children(recursive=True)]
     cluster.stop(progress=print)
     assert not cluster.is_running()
-    leftovers = [pid for pid in pids + executors
-                 if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    leftovers = [
+        pid
+        for pid in pids + executors
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     assert not leftovers, f"processes still running after stop: {leftovers}"
     assert not port_open(cluster.state()["thrift_port"])

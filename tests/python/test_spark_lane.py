@@ -25,7 +25,6 @@ pytestmark = pytest.mark.spark
 SPARK_LANE_MEMBERS = int(os.environ.get("SPARK_LANE_MEMBERS", "300"))
 
 
-
 @pytest.fixture(scope="module")
 def spark_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("spark-raw")

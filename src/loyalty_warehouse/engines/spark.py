@@ -92,7 +92,15 @@ def load_raw(raw_dir: Path, spark_dir: Path) -> dict[str, int]:
     """Load ``raw_dir`` into the catalog under ``spark_dir`` from a child process (it releases the metastore)."""
     spark_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "loyalty_warehouse.engines.spark", "--raw-dir", str(raw_dir), "--spark-dir", str(spark_dir)],
+        [
+            sys.executable,
+            "-m",
+            "loyalty_warehouse.engines.spark",
+            "--raw-dir",
+            str(raw_dir),
+            "--spark-dir",
+            str(spark_dir),
+        ],
         cwd=spark_dir,
         env=os.environ | spark_env(spark_dir),
         stdin=subprocess.DEVNULL,

@@ -37,19 +37,25 @@ def spark_group() -> None:
 
 
 _dir_option = click.option(
-    "--dir", "cluster_dir", type=click.Path(path_type=Path), default=DEFAULT_CLUSTER_DIR, show_default=True,
+    "--dir",
+    "cluster_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CLUSTER_DIR,
+    show_default=True,
     help="Folder of the cluster's tables, metastore, logs and scratch space.",
 )
 
 
 @spark_group.command("start")
 @_dir_option
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Worker processes (1 core each).")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes (1 core each)."
+)
 @click.option("--worker-memory", default="1g", show_default=True, help="Memory each worker offers its executor.")
 @click.option("--master-port", type=int, default=7077, show_default=True)
-@click.option("--thrift-port", type=int, default=10000, show_default=True,
-              help="Port of the Thrift server (dbt, BI tools).")
+@click.option(
+    "--thrift-port", type=int, default=10000, show_default=True, help="Port of the Thrift server (dbt, BI tools)."
+)
 def start_cmd(cluster_dir: Path, workers: int, worker_memory: str, master_port: int, thrift_port: int) -> None:
     """Start a Spark master, workers and the Thrift server on 127.0.0.1 and print the variables to export.
 
@@ -64,7 +70,7 @@ def start_cmd(cluster_dir: Path, workers: int, worker_memory: str, master_port: 
         _fail(exc)
     click.echo(cluster.exports())
     where = "" if cluster_dir.resolve() == DEFAULT_CLUSTER_DIR.resolve() else f" --dir {cluster_dir}"
-    _say(f"export these variables (or run: eval \"$(loyalty spark env{where})\"), then: loyalty build --target spark")
+    _say(f'export these variables (or run: eval "$(loyalty spark env{where})"), then: loyalty build --target spark')
 
 
 @spark_group.command("stop")
@@ -122,5 +128,7 @@ def build(raw_dir: Path, extra_vars: dict | None, full_refresh: bool) -> None:
     for table, rows in result.public_rows.items():
         click.echo(f"  {table:45} {rows:>12,} rows")
     beeline = spark_home() / "bin" / "beeline"
-    click.echo(f"query them with any Hive/Spark SQL client, e.g.: {beeline} -u jdbc:hive2://{result.settings.host}:"
-               f"{result.settings.port} -n {result.settings.user} -e 'select * from customer_value.rpt_rfm_segments'")
+    click.echo(
+        f"query them with any Hive/Spark SQL client, e.g.: {beeline} -u jdbc:hive2://{result.settings.host}:"
+        f"{result.settings.port} -n {result.settings.user} -e 'select * from customer_value.rpt_rfm_segments'"
+    )

@@ -85,21 +85,23 @@ class ClusterSize:
 
 def log4j2_properties(log_file: Path) -> str:
     """Spark's logging: WARN and above to ``log_file``, nothing on the console."""
-    return "\n".join([
-        "# Written by loyalty-warehouse (engines/spark_cluster.py): Spark logs to a file at WARN.",
-        "rootLogger.level = warn",
-        "rootLogger.appenderRef.file.ref = file",
-        "appender.file.type = File",
-        "appender.file.name = file",
-        f"appender.file.fileName = {log_file}",
-        "appender.file.append = true",
-        "appender.file.layout.type = PatternLayout",
-        "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss} %p %c{1}: %m%n",
-        # the Thrift server's 'started' line is how `start` knows it is ready
-        "logger.thrift.name = org.apache.spark.sql.hive.thriftserver",
-        "logger.thrift.level = info",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Written by loyalty-warehouse (engines/spark_cluster.py): Spark logs to a file at WARN.",
+            "rootLogger.level = warn",
+            "rootLogger.appenderRef.file.ref = file",
+            "appender.file.type = File",
+            "appender.file.name = file",
+            f"appender.file.fileName = {log_file}",
+            "appender.file.append = true",
+            "appender.file.layout.type = PatternLayout",
+            "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss} %p %c{1}: %m%n",
+            # the Thrift server's 'started' line is how `start` knows it is ready
+            "logger.thrift.name = org.apache.spark.sql.hive.thriftserver",
+            "logger.thrift.level = info",
+            "",
+        ]
+    )
 
 
 class LocalSparkCluster:
@@ -165,8 +167,9 @@ class LocalSparkCluster:
             "spark.default.parallelism": str(size.workers * size.worker_cores),
             "spark.sql.warehouse.dir": str(self.dir / "spark-warehouse"),
             "spark.local.dir": str(self.dir / "tmp"),
-            "spark.hadoop.javax.jdo.option.ConnectionURL":
-                f"jdbc:derby:;databaseName={self.dir}/metastore_db;create=true",
+            "spark.hadoop.javax.jdo.option.ConnectionURL": (
+                f"jdbc:derby:;databaseName={self.dir}/metastore_db;create=true"
+            ),
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.dir}",
             "spark.executor.memory": size.executor_memory,
             "spark.executor.cores": str(size.worker_cores),
@@ -199,25 +202,37 @@ class LocalSparkCluster:
         out = self.log_file.parent / f"{role}-{index}.out"
         with out.open("ab") as sink:
             proc = subprocess.Popen(
-                ["nice", "-n", "10", *args], cwd=self.dir, env=env, stdin=subprocess.DEVNULL,
-                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+                ["nice", "-n", "10", *args],
+                cwd=self.dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return proc
 
     def start(
-        self, size: ClusterSize | None = None, master_port: int = 7077, thrift_port: int = 10000,
-        progress: Progress = _quiet, timeout: float = 180,
+        self,
+        size: ClusterSize | None = None,
+        master_port: int = 7077,
+        thrift_port: int = 10000,
+        progress: Progress = _quiet,
+        timeout: float = 180,
     ) -> None:
         """Start the master, the workers and the Thrift server; return when the Thrift server accepts clients."""
         size = size or ClusterSize.from_env()
         if self.is_running():
-            progress(f"the Spark cluster in {self.dir} is already running "
-                     f"(Thrift server on 127.0.0.1:{self.thrift_port()})")
+            progress(
+                f"the Spark cluster in {self.dir} is already running (Thrift server on 127.0.0.1:{self.thrift_port()})"
+            )
             return
         for port, what in ((master_port, "master"), (thrift_port, "Thrift server")):
             if port_open(port):
-                raise RuntimeError(f"port {port} on 127.0.0.1 is taken; choose another for the Spark {what} "
-                                   f"(--{'master' if what == 'master' else 'thrift'}-port)")
+                raise RuntimeError(
+                    f"port {port} on 127.0.0.1 is taken; choose another for the Spark {what} "
+                    f"(--{'master' if what == 'master' else 'thrift'}-port)"
+                )
         self.dir.mkdir(parents=True, exist_ok=True)
         self._write_conf(size)
         env = self._env(size)
@@ -227,53 +242,106 @@ class LocalSparkCluster:
         self._save(state)
         try:
             progress(f"starting the Spark master on {master_url}")
-            master = self._spawn("master", 0, [
-                str(bin_dir / "spark-class"), "org.apache.spark.deploy.master.Master",
-                "--host", "127.0.0.1", "--port", str(master_port), "--webui-port", str(free_port()),
-            ], env)
+            master = self._spawn(
+                "master",
+                0,
+                [
+                    str(bin_dir / "spark-class"),
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(master_port),
+                    "--webui-port",
+                    str(free_port()),
+                ],
+                env,
+            )
             state["pids"]["master"] = [master.pid]
             self._save(state)
-            _wait_for(lambda: port_open(master_port) or master.poll() is not None, 90, "the Spark master",
-                      self.log_file)
+            _wait_for(
+                lambda: port_open(master_port) or master.poll() is not None, 90, "the Spark master", self.log_file
+            )
             if master.poll() is not None:
                 raise RuntimeError(f"the Spark master exited at start; see {self.log_file.parent}/master-0.out")
             state["pids"]["worker"] = []
             for index in range(size.workers):
-                progress(f"starting Spark worker {index + 1} of {size.workers} "
-                         f"({size.worker_cores} core, {size.worker_memory} for its executor)")
+                progress(
+                    f"starting Spark worker {index + 1} of {size.workers} "
+                    f"({size.worker_cores} core, {size.worker_memory} for its executor)"
+                )
                 work_dir = self.dir / "work" / f"worker-{index}"
                 work_dir.mkdir(parents=True, exist_ok=True)
-                state["pids"]["worker"].append(self._spawn("worker", index, [
-                    str(bin_dir / "spark-class"), "org.apache.spark.deploy.worker.Worker",
-                    "--host", "127.0.0.1", "--cores", str(size.worker_cores), "--memory", size.worker_memory,
-                    "--work-dir", str(work_dir), "--webui-port", str(free_port()), master_url,
-                ], env).pid)
+                state["pids"]["worker"].append(
+                    self._spawn(
+                        "worker",
+                        index,
+                        [
+                            str(bin_dir / "spark-class"),
+                            "org.apache.spark.deploy.worker.Worker",
+                            "--host",
+                            "127.0.0.1",
+                            "--cores",
+                            str(size.worker_cores),
+                            "--memory",
+                            size.worker_memory,
+                            "--work-dir",
+                            str(work_dir),
+                            "--webui-port",
+                            str(free_port()),
+                            master_url,
+                        ],
+                        env,
+                    ).pid
+                )
                 self._save(state)
             progress(f"starting the Spark Thrift server on 127.0.0.1:{thrift_port} (about 30 s)")
-            thrift = self._spawn("thrift", 0, [
-                str(bin_dir / "spark-submit"), "--master", master_url, "--driver-memory", size.driver_memory,
-                "--class", THRIFT_SERVER_CLASS, "--name", "loyalty-warehouse thrift server",
-                "--hiveconf", f"hive.server2.thrift.port={thrift_port}",
-                "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
-                # dbt-spark opens a new cursor per statement without closing the last one: each
-                # finished statement keeps its plan in the heap until the client disconnects. Close
-                # finished statements idle for 5 s (checked every 3 s, the shortest Hive allows).
-                "--hiveconf", "hive.server2.session.check.interval=3s",
-                "--hiveconf", "hive.server2.idle.operation.timeout=5s",
-                "spark-internal",
-            # Spark's launcher sizes the Thrift server's heap from SPARK_DAEMON_MEMORY, not --driver-memory
-            ], env | {"SPARK_DAEMON_MEMORY": size.driver_memory})
+            thrift = self._spawn(
+                "thrift",
+                0,
+                [
+                    str(bin_dir / "spark-submit"),
+                    "--master",
+                    master_url,
+                    "--driver-memory",
+                    size.driver_memory,
+                    "--class",
+                    THRIFT_SERVER_CLASS,
+                    "--name",
+                    "loyalty-warehouse thrift server",
+                    "--hiveconf",
+                    f"hive.server2.thrift.port={thrift_port}",
+                    "--hiveconf",
+                    "hive.server2.thrift.bind.host=127.0.0.1",
+                    # dbt-spark opens a new cursor per statement without closing the last one: each
+                    # finished statement keeps its plan in the heap until the client disconnects. Close
+                    # finished statements idle for 5 s (checked every 3 s, the shortest Hive allows).
+                    "--hiveconf",
+                    "hive.server2.session.check.interval=3s",
+                    "--hiveconf",
+                    "hive.server2.idle.operation.timeout=5s",
+                    "spark-internal",
+                    # Spark's launcher sizes the Thrift server's heap from SPARK_DAEMON_MEMORY, not --driver-memory
+                ],
+                env | {"SPARK_DAEMON_MEMORY": size.driver_memory},
+            )
             state["pids"]["thrift"] = [thrift.pid]
             self._save(state)
-            _wait_for(lambda: port_open(thrift_port) or thrift.poll() is not None, timeout,
-                      "the Spark Thrift server", self.log_file)
+            _wait_for(
+                lambda: port_open(thrift_port) or thrift.poll() is not None,
+                timeout,
+                "the Spark Thrift server",
+                self.log_file,
+            )
             if thrift.poll() is not None:
                 raise RuntimeError(f"the Spark Thrift server exited at start; see {self.log_file.parent}/thrift-0.out")
         except BaseException:
             self.stop()
             raise
-        progress(f"Spark cluster up: master {master_url}, {size.workers} workers, "
-                 f"Thrift server 127.0.0.1:{thrift_port}; Spark logs in {self.log_file}")
+        progress(
+            f"Spark cluster up: master {master_url}, {size.workers} workers, "
+            f"Thrift server 127.0.0.1:{thrift_port}; Spark logs in {self.log_file}"
+        )
 
     # ------------------------------------------------------------------ stop
 

@@ -31,7 +31,11 @@ LOADING_SUFFIX = "__loading"
 DEFAULT_CLUSTER_DIR = paths.DEFAULT_WAREHOUSE.parent / "spark"
 
 _SPARK_TYPES = {
-    "varchar": "string", "timestamp": "timestamp", "double": "double", "bigint": "bigint", "boolean": "boolean",
+    "varchar": "string",
+    "timestamp": "timestamp",
+    "double": "double",
+    "bigint": "bigint",
+    "boolean": "boolean",
 }
 
 
@@ -138,8 +142,9 @@ def _create_from_staged(con, schema: str, table_name: str, staged: Path, created
     return int(execute(con, f"select count(*) from {schema}.{created}")[0][0])
 
 
-def load_raw_tables(settings: SparkSettings, pre: PreflightResult, schema: str = RAW_SCHEMA,
-                    progress: Progress = _quiet) -> dict[str, int]:
+def load_raw_tables(
+    settings: SparkSettings, pre: PreflightResult, schema: str = RAW_SCHEMA, progress: Progress = _quiet
+) -> dict[str, int]:
     """Replace the raw tables in database ``schema`` with the checked files.
 
     Each table is built as ``<table>__loading`` beside the one in use and renamed over it only when
@@ -174,8 +179,9 @@ def load_raw(
         pre = check_raw_dir(raw_dir.resolve(), Path(placeholders))
         for note in pre.notes():
             progress(f"  note: {note}")
-        progress(f"loading the raw files into {settings.url()} database {RAW_SCHEMA} "
-                 f"(staged in {settings.staging_dir})")
+        progress(
+            f"loading the raw files into {settings.url()} database {RAW_SCHEMA} (staged in {settings.staging_dir})"
+        )
         rows = load_raw_tables(settings, pre, progress=progress)
     return pre, rows
 
@@ -228,8 +234,14 @@ def build_spark(
     target = target_path or paths.PROJECT_DIR / "target" / "spark"
     say(f"building with dbt on {settings.url()} (Spark's own log: the cluster's logs/spark.log)")
     with tempfile.TemporaryDirectory(prefix="loyalty-spark-build-") as scratch:
-        run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], Path(scratch) / "unused.duckdb",
-                dict(extra_vars or {}), target, say, settings.dbt_env())
+        run_dbt(
+            ["build", *(["--full-refresh"] if full_refresh else [])],
+            Path(scratch) / "unused.duckdb",
+            dict(extra_vars or {}),
+            target,
+            say,
+            settings.dbt_env(),
+        )
     shutil.rmtree(settings.staging_dir, ignore_errors=True)  # the raw tables hold their own copy
     seconds = time.perf_counter() - started
     return SparkBuildResult(settings, raw_rows, seconds, load_seconds, public_row_counts(settings))
