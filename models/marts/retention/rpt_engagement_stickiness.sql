@@ -60,7 +60,9 @@ bounds as (
 ),
 
 days as (
-    select cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', 'bounds.first_date') }} as date) as activity_date
+    select
+        cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', 'bounds.first_date') }} as date)
+            as activity_date
     from bounds
     inner join day_offsets
         on day_offsets.generated_number - 1 <= {{ dbt.datediff('bounds.first_date', 'bounds.as_of_date', 'day') }}
