@@ -29,5 +29,8 @@ where
     monthly.member_id is null
     or members.member_id is null
     {%- for measure in measures %}
-    or not (monthly.{{ measure }} = members.{{ measure }} or (monthly.{{ measure }} is null and members.{{ measure }} is null))
+        or not (
+            monthly.{{ measure }} = members.{{ measure }}
+            or (monthly.{{ measure }} is null and members.{{ measure }} is null)
+        )
     {%- endfor %}

@@ -10,6 +10,8 @@
      "koc_status in ('active', 'dormant') and period_start = (select max(period_start) from "
      ~ ref('fct_koc_roster_monthly') ~ ")"),
 ] %}
+{% set tag_keys = [] %}
+{% for source in sources %}{% do tag_keys.append("'" ~ source[0] ~ "'") %}{% endfor %}
 with
 
 tags as (
@@ -18,15 +20,15 @@ tags as (
 
 expected as (
     {%- for tag_key, model, member_column, value_column, condition in sources %}
-    select
-        '{{ tag_key }}' as tag_key,
-        {{ member_column }} as member_id,
-        cast({{ value_column }} as {{ dbt.type_string() }}) as tag_value
-    from {{ ref(model) }}
-    where {{ condition }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ tag_key }}' as tag_key,
+            {{ member_column }} as member_id,
+            cast({{ value_column }} as {{ dbt.type_string() }}) as tag_value
+        from {{ ref(model) }}
+        where {{ condition }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -36,14 +38,14 @@ published as (
         member_id,
         tag_value
     from tags
-    where tag_key in ({% for source in sources %}'{{ source[0] }}'{{ ', ' if not loop.last }}{% endfor %})
+    where tag_key in ({{ tag_keys | join(', ') }})
 )
 
 select
     coalesce(expected.tag_key, published.tag_key) as tag_key,
     coalesce(expected.member_id, published.member_id) as member_id,
     expected.tag_value as mart_value,
-    published.tag_value as tag_value
+    published.tag_value
 from expected
 full outer join published
     on

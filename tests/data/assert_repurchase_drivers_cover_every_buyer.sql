@@ -36,8 +36,10 @@ tiers as (
 )
 
 select
-    'driver ' || per_driver.driver || ' covers ' || cast(per_driver.buyers as {{ dbt.type_string() }})
-    || ' of ' || cast(buyers.buyers as {{ dbt.type_string() }}) || ' buyers' as problem
+    {{ dbt.concat([
+        "'driver '", 'per_driver.driver', "' covers '", 'cast(per_driver.buyers as ' ~ dbt.type_string() ~ ')',
+        "' of '", 'cast(buyers.buyers as ' ~ dbt.type_string() ~ ')', "' buyers'",
+    ]) }} as problem
 from per_driver
 cross join buyers
 where per_driver.buyers != buyers.buyers

@@ -57,9 +57,9 @@ influenced as (
     inner join reactions
         on
             first_orders.member_id = reactions.member_id
-            and reactions.occurred_at <= first_orders.first_order_at
-            and reactions.occurred_at
-            >= {{ dbt.dateadd('day', -influence_days, 'first_orders.first_order_at') }}
+            and first_orders.first_order_at >= reactions.occurred_at
+            and {{ dbt.dateadd('day', -influence_days, 'first_orders.first_order_at') }}
+            <= reactions.occurred_at
     group by first_orders.member_id
 ),
 

@@ -221,20 +221,28 @@ components as (
 ),
 
 -- BG/NBD P(alive) beside the rule-based score (decision D80): fitted on DuckDB only
--- (D75), so null on other engines and with clv_enabled false
+-- (D75), so null on other engines and with clv_enabled false (no prediction rows)
+clv_predictions as (
+    {%- if clv_fitted %}
+        select
+            member_id,
+            probability_alive
+        from {{ ref('int_buyer_clv_predictions') }}
+    {%- else %}
+        select
+            member_id,
+            cast(null as {{ type_double() }}) as probability_alive
+        from components
+        where 1 = 0
+    {%- endif %}
+),
+
 with_probability_alive as (
     select
         components.*,
-        {%- if clv_fitted %}
         clv_predictions.probability_alive
-        {%- else %}
-        cast(null as {{ type_double() }}) as probability_alive
-        {%- endif %}
     from components
-    {%- if clv_fitted %}
-    left join {{ ref('int_buyer_clv_predictions') }} as clv_predictions
-        on components.member_id = clv_predictions.member_id
-    {%- endif %}
+    left join clv_predictions on components.member_id = clv_predictions.member_id
 ),
 
 final as (

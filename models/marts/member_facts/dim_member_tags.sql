@@ -102,51 +102,108 @@ current_kocs as (
 ),
 
 derived as (
-    select member_id, 'demo.gender' as tag_key, 'demo' as tag_family, gender as tag_value,
-        'member_profile' as source, 'dim_members' as source_table
-    from profiles where gender is not null
-    union all
-    select member_id, 'demo.city_tier', 'demo', city_tier, 'member_profile', 'dim_members'
-    from profiles where city_tier is not null
+    select
+        member_id,
+        'demo.gender' as tag_key,
+        'demo' as tag_family,
+        gender as tag_value,
+        'member_profile' as source,
+        'dim_members' as source_table
+    from profiles
+    where gender is not null
     union all
     select
-        member_id, 'demo.age_band', 'demo',
+        member_id,
+        'demo.city_tier' as tag_key,
+        'demo' as tag_family,
+        city_tier as tag_value,
+        'member_profile' as source,
+        'dim_members' as source_table
+    from profiles
+    where city_tier is not null
+    union all
+    select
+        member_id,
+        'demo.age_band' as tag_key,
+        'demo' as tag_family,
         case
             when age < 25 then 'under_25'
             when age < 35 then '25_34'
             when age < 45 then '35_44'
             else '45_plus'
-        end,
-        'member_profile', 'dim_members'
-    from profiles where age is not null
+        end as tag_value,
+        'member_profile' as source,
+        'dim_members' as source_table
+    from profiles
+    where age is not null
     union all
-    select member_id, 'behavior.lifecycle_stage', 'behavior', lifecycle_stage, 'behavior', 'fct_member_lifecycle'
+    select
+        member_id,
+        'behavior.lifecycle_stage' as tag_key,
+        'behavior' as tag_family,
+        lifecycle_stage as tag_value,
+        'behavior' as source,
+        'fct_member_lifecycle' as source_table
     from lifecycle
     union all
-    select member_id, 'value.rfm_segment', 'value', rfm_segment, 'model', 'fct_member_rfm'
+    select
+        member_id,
+        'value.rfm_segment' as tag_key,
+        'value' as tag_family,
+        rfm_segment as tag_value,
+        'model' as source,
+        'fct_member_rfm' as source_table
     from rfm
     union all
-    select member_id, 'value.value_band', 'value', value_band, 'model', 'fct_super_user_scores'
-    from value_scores where value_band is not null
+    select
+        member_id,
+        'value.value_band' as tag_key,
+        'value' as tag_family,
+        value_band as tag_value,
+        'model' as source,
+        'fct_super_user_scores' as source_table
+    from value_scores
+    where value_band is not null
     union all
-    select member_id, 'value.kox_tier', 'value', kox_tier, 'model', 'fct_loyalty_pyramid'
+    select
+        member_id,
+        'value.kox_tier' as tag_key,
+        'value' as tag_family,
+        kox_tier as tag_value,
+        'model' as source,
+        'fct_loyalty_pyramid' as source_table
     from pyramid
     union all
-    select member_id, 'value.member_level', 'value', member_level, 'model', 'fct_membership_levels'
+    select
+        member_id,
+        'value.member_level' as tag_key,
+        'value' as tag_family,
+        member_level as tag_value,
+        'model' as source,
+        'fct_membership_levels' as source_table
     from levels
     union all
-    select koc_member_id, 'social.koc_level', 'social', koc_level, 'model', 'fct_koc_roster_monthly'
+    select
+        koc_member_id as member_id,
+        'social.koc_level' as tag_key,
+        'social' as tag_family,
+        koc_level as tag_value,
+        'model' as source,
+        'fct_koc_roster_monthly' as source_table
     from current_kocs
     union all
     select
-        member_id, 'social.referral_band', 'social',
+        member_id,
+        'social.referral_band' as tag_key,
+        'social' as tag_family,
         case
             when referrals_converted_lifetime = 0 then 'none'
             when referrals_converted_lifetime = 1 then 'one'
             when referrals_converted_lifetime < 5 then 'two_to_four'
             else 'five_plus'
-        end,
-        'behavior', 'fct_members'
+        end as tag_value,
+        'behavior' as source,
+        'fct_members' as source_table
     from members
 ),
 

@@ -11,18 +11,25 @@ touches as (
     select * from {{ ref('int_emotional_account_touches') }}
 ),
 
-balances as (
+member_touches as (
     select
         touches.member_id,
-        {{ sum_if("touches.direction = 'deposit' and cast(touches.touched_at as date) >= members.window_start_date", 1) }}
-            as deposits_in_window,
-        {{ sum_if("touches.direction = 'withdrawal' and cast(touches.touched_at as date) >= members.window_start_date", 1) }}
-            as withdrawals_in_window,
-        max(case when touches.direction = 'deposit' then touches.touched_at end) as last_deposit_at,
-        max(case when touches.direction = 'withdrawal' then touches.touched_at end) as last_withdrawal_at
+        touches.direction,
+        cast(touches.touched_at as date) >= members.window_start_date as is_in_window,
+        touches.touched_at
     from touches
     inner join members on touches.member_id = members.member_id
-    group by touches.member_id
+),
+
+balances as (
+    select
+        member_id,
+        {{ sum_if("direction = 'deposit' and is_in_window", 1) }} as deposits_in_window,
+        {{ sum_if("direction = 'withdrawal' and is_in_window", 1) }} as withdrawals_in_window,
+        max(case when direction = 'deposit' then touched_at end) as last_deposit_at,
+        max(case when direction = 'withdrawal' then touched_at end) as last_withdrawal_at
+    from member_touches
+    group by member_id
 ),
 
 final as (

@@ -72,16 +72,16 @@ buyers as (
 
 banded as (
     {%- for driver in ['service_rating', 'onboarding', 'group', 'kox_tier', 'acquisition_channel'] %}
-    select
-        '{{ driver }}' as driver,
-        {{ driver }}_band as band,
-        member_id,
-        is_repeat_customer,
-        as_of_date
-    from buyers
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ driver }}' as driver,
+            {{ driver }}_band as band,
+            member_id,
+            is_repeat_customer,
+            as_of_date
+        from buyers
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -115,8 +115,9 @@ final as (
             as baseline_repurchase_rate,
         case
             when baseline.baseline_repeat_buyers > 0
-                then (cast(bands.repeat_buyers as {{ type_double() }}) / bands.buyers)
-                / (cast(baseline.baseline_repeat_buyers as {{ type_double() }}) / baseline.baseline_buyers)
+                then
+                    (cast(bands.repeat_buyers as {{ type_double() }}) / bands.buyers)
+                    / (cast(baseline.baseline_repeat_buyers as {{ type_double() }}) / baseline.baseline_buyers)
         end as lift_vs_baseline,
         cast(bands.buyers as {{ type_double() }}) / baseline.baseline_buyers as buyer_share,
         bands.as_of_date

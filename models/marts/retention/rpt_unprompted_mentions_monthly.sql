@@ -41,7 +41,9 @@ final as (
         coalesce(mentions.unprompted_posts, 0) as unprompted_posts,
         case
             when active_members.active_members > 0
-                then cast(coalesce(mentions.mentioning_members, 0) as {{ type_double() }}) / active_members.active_members
+                then
+                    cast(coalesce(mentions.mentioning_members, 0) as {{ type_double() }})
+                    / active_members.active_members
         end as unprompted_mention_rate,
         months.is_complete_month,
         months.month_start_date,
