@@ -159,11 +159,13 @@ def _copy_and_build(
         shutil.copy(built, warehouse)
     locations = check_raw_dir(raw, tmp / "placeholders").locations
     run_dbt(
-        ["build", "--select", *select.split()],
+        # cautious: only the tests whose every parent is rebuilt here (a test across areas, e.g. that
+        # member tags equal the KOC marts, would compare rebuilt KOC marts with the copy's old tags)
+        ["build", "--select", *select.split(), "--indirect-selection", "cautious"],
         warehouse,
         {"raw_locations": locations, **dbt_vars},
         target_path=tmp / "target",
-        progress=(lines.append if lines is not None else None),
+        progress=(lines.append if lines is not None else print),  # dbt output shows on failure
     )
     return warehouse
 
