@@ -56,6 +56,13 @@ as_of as (
     from members
 ),
 
+-- dim_members also holds members who registered after as_of_date; the tags are as of as_of_date
+registered_profiles as (
+    select profiles.*
+    from profiles
+    inner join members on profiles.member_id = members.member_id
+),
+
 -- the latest answer per member and survey key, up to as_of_date
 survey_answers as (
     select
@@ -109,7 +116,7 @@ derived as (
         gender as tag_value,
         'member_profile' as source,
         'dim_members' as source_table
-    from profiles
+    from registered_profiles
     where gender is not null
     union all
     select
@@ -119,7 +126,7 @@ derived as (
         city_tier as tag_value,
         'member_profile' as source,
         'dim_members' as source_table
-    from profiles
+    from registered_profiles
     where city_tier is not null
     union all
     select
@@ -134,7 +141,7 @@ derived as (
         end as tag_value,
         'member_profile' as source,
         'dim_members' as source_table
-    from profiles
+    from registered_profiles
     where age is not null
     union all
     select
