@@ -47,11 +47,13 @@ def _rebuild(built: Path, raw: Path, tmp: Path, dbt_vars: dict, select: str, lin
         shutil.copy(built, warehouse)
     locations = check_raw_dir(raw, tmp / "placeholders").locations
     run_dbt(
-        ["build", "--select", select],
+        # cautious: only the tests whose every parent is rebuilt here (a test across areas, e.g. that
+        # member tags equal the value bands, would compare a rebuilt mart with the copy's old tags)
+        ["build", "--select", select, "--indirect-selection", "cautious"],
         warehouse,
         {"raw_locations": locations, **dbt_vars},
         target_path=tmp / "target",
-        progress=(lines.append if lines is not None else None),
+        progress=(lines.append if lines is not None else print),  # dbt output shows on failure
     )
     return warehouse
 
