@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.runner import build, run_dbt
 
 SMALL_MEMBERS = 3_000
+# the Spark lanes' own small dataset (in-process and cluster share it and its DuckDB build)
+SPARK_LANE_MEMBERS = int(os.environ.get("SPARK_LANE_MEMBERS", "300"))
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +48,17 @@ def parsed_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def parsed_manifest(parsed_target: Path) -> dict:
     """dbt's manifest of the project as it stands."""
     return json.loads((parsed_target / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def spark_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("spark-raw")
+    generate(GeneratorConfig(members=SPARK_LANE_MEMBERS, seed=7), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def spark_duckdb(spark_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Spark lanes' dataset built on DuckDB (every model and test), what each lane is compared with."""
+    work = tmp_path_factory.mktemp("spark-duckdb")
+    return build(spark_raw, work / "loyalty.duckdb", target_path=work / "target", progress=print, gates=False).warehouse

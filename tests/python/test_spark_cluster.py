@@ -19,10 +19,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from conftest import SPARK_LANE_MEMBERS
 from loyalty_warehouse.engines.spark_cluster import ClusterSize, LocalSparkCluster, free_port, port_open
 from loyalty_warehouse.engines.spark_server import SparkSettings, build_spark, execute, public_tables
-from loyalty_warehouse.generator import GeneratorConfig, generate
-from loyalty_warehouse.runner import build
 from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, thrift_rows
 
 # Opt-in until a build gets past quarantine.qrn_raw__members on Spark (docs/engines.md): its 25
@@ -34,22 +33,6 @@ pytestmark = [
         reason="the cluster lane is opt-in: make test-spark-cluster (LOYALTY_SPARK_CLUSTER_LANE=1)",
     ),
 ]
-
-SPARK_LANE_MEMBERS = int(os.environ.get("SPARK_LANE_MEMBERS", "300"))
-
-
-@pytest.fixture(scope="module")
-def spark_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("spark-raw")
-    generate(GeneratorConfig(members=SPARK_LANE_MEMBERS, seed=7), out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def spark_duckdb(spark_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same small dataset built on DuckDB (every model and test)."""
-    work = tmp_path_factory.mktemp("spark-duckdb")
-    return build(spark_raw, work / "loyalty.duckdb", target_path=work / "target", progress=print, gates=False).warehouse
 
 
 class MemorySampler(threading.Thread):

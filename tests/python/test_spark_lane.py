@@ -14,29 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SPARK_LANE_MEMBERS
 from loyalty_warehouse.engines.spark import SparkReader, load_raw, spark_env
-from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.report import PUBLIC_SCHEMAS
-from loyalty_warehouse.runner import build, run_dbt
+from loyalty_warehouse.runner import run_dbt
 from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, spark_rows
 
 pytestmark = pytest.mark.spark
-
-SPARK_LANE_MEMBERS = int(os.environ.get("SPARK_LANE_MEMBERS", "300"))
-
-
-@pytest.fixture(scope="module")
-def spark_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("spark-raw")
-    generate(GeneratorConfig(members=SPARK_LANE_MEMBERS, seed=7), out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def spark_duckdb(spark_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same small dataset built on DuckDB (every model and test)."""
-    work = tmp_path_factory.mktemp("spark-duckdb")
-    return build(spark_raw, work / "loyalty.duckdb", target_path=work / "target", progress=print, gates=False).warehouse
 
 
 @pytest.fixture(scope="module")
