@@ -9,9 +9,11 @@
     gives, on every engine.
 
     bucketed_rank_ctes(name, source, key, value, order_by, ...) renders CTEs ending in one named
-    `name` with columns `key`, `rank_position` (rank or row number, 1-based) and
-    `rank_percent` (the percent rank, 0..1; from `rank` only). Put it in a `with` list
-    followed by a comma, and join `name` back on `key`.
+    `name` with columns `key`, `rank_group` (the partition_by value, else true), `rank_position`
+    (rank or row number, 1-based, in order_by) and `rank_percent` (percent_rank() over (order by
+    value asc), 0..1, whatever order_by is: one block gives a descending row number and the
+    ascending percent rank of the same value).
+    Put it in a `with` list followed by a comma, and join `name` back on `key`.
 
     - value: the numeric ordering column the ranges are cut on (not null);
     - order_by: the full ordering inside a range; its first term is `value`, in `direction`;
@@ -22,7 +24,8 @@
 {% macro bucketed_rank_ctes(name, source, key, value, order_by, direction='asc', function='rank', partition_by=none) -%}
     {%- set buckets = var('rank_buckets') -%}
     {%- set group_expr = partition_by if partition_by else 'true' -%}
-    {%- set before = '>' if direction == 'desc' else '<' -%}
+    {#- a rank by value alone, ascending, is already the rank the percent rank needs -#}
+    {%- set percent_from_position = function == 'rank' and direction == 'asc' and order_by | trim == value -%}
 {{ name }}__bounds as (
     select
         rank_group,
@@ -68,28 +71,42 @@
     group by rank_group, rank_bucket
 ),
 
--- at most rank_buckets ranges per group: this join is small whatever the table's size
+-- at most rank_buckets rows per group, so this window is small whatever the table's size; a
+-- window rather than a self-join keeps the source out of the plan once more (Spark inlines
+-- every CTE at each reference, and a plan of many copies exhausts the driver's heap)
 {{ name }}__rows_before as (
     select
-        this_bucket.rank_group,
-        this_bucket.rank_bucket,
-        coalesce(sum(other_bucket.bucket_rows), 0) as rows_before
-    from {{ name }}__bucket_rows as this_bucket
-    left join {{ name }}__bucket_rows as other_bucket
-        on
-            this_bucket.rank_group = other_bucket.rank_group
-            and other_bucket.rank_bucket {{ before }} this_bucket.rank_bucket
-    group by this_bucket.rank_group, this_bucket.rank_bucket
+        rank_group,
+        rank_bucket,
+        coalesce(sum(bucket_rows) over (
+            partition by rank_group
+            order by rank_bucket {{ direction }}
+            rows between unbounded preceding and 1 preceding
+        ), 0) as rows_before,
+        coalesce(sum(bucket_rows) over (
+            partition by rank_group
+            order by rank_bucket asc
+            rows between unbounded preceding and 1 preceding
+        ), 0) as rows_below
+    from {{ name }}__bucket_rows
 ),
 
 {{ name }}__positioned as (
     select
         bucketed.{{ key }},
+        bucketed.rank_group,
         bucketed.group_rows,
         rows_before.rows_before + {{ function }}() over (
             partition by bucketed.rank_group, bucketed.rank_bucket
             order by {{ order_by }}
         ) as rank_position
+        {%- if not percent_from_position %},
+        -- the ascending rank of value, for rank_percent
+        rows_before.rows_below + rank() over (
+            partition by bucketed.rank_group, bucketed.rank_bucket
+            order by bucketed.{{ value }} asc
+        ) as value_rank_ascending
+        {%- endif %}
     from {{ name }}__bucketed as bucketed
     inner join {{ name }}__rows_before as rows_before
         on
@@ -100,11 +117,12 @@
 {{ name }} as (
     select
         {{ key }},
+        rank_group,
         rank_position,
         -- as percent_rank: (rank - 1) / (rows - 1) in double precision, 0 for a single row
         case
             when group_rows = 1 then cast(0 as {{ type_double() }})
-            else cast(rank_position - 1 as {{ type_double() }}) / (group_rows - 1)
+            else cast({{ 'rank_position' if percent_from_position else 'value_rank_ascending' }} - 1 as {{ type_double() }}) / (group_rows - 1)
         end as rank_percent
     from {{ name }}__positioned
 )

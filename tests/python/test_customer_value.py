@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from loyalty_warehouse import project_vars
 from loyalty_warehouse.preflight import check_raw_dir
 from loyalty_warehouse.runner import BuildError, run_dbt
 
@@ -39,6 +40,71 @@ def test_top_twenty_percent_hold_most_of_the_value(built_warehouse: Path) -> Non
     ).fetchone()
     print(f"top 20 % of buyers hold {share:.1%} of net amount; super users are {super_share:.1%} of eligible members")
     assert share > 0.5
+
+
+def test_range_ranks_equal_whole_table_windows(built_warehouse: Path) -> None:
+    """The super-user scores rank by value ranges (macros/bucketed_rank.sql, D92); recomputed here
+    with DuckDB's own whole-table windows over fct_members, every score, rank, percentile and
+    four-highs flag is the same."""
+    defaults = project_vars.defaults()
+    high = defaults["four_highs_percentile"]
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con.execute(
+        f"""
+        create temp table expected as
+        with scores as (
+            select s.*, m.purchases_in_window
+            from customer_value.fct_super_user_scores as s
+            inner join member_facts.fct_members as m using (member_id)
+        ),
+        windowed as (
+            select
+                member_id,
+                round(100 * percent_rank() over (order by consumption_raw), 2) as consumption_score,
+                round(100 * percent_rank() over (order by interaction_raw), 2) as interaction_score,
+                round(100 * percent_rank() over (order by content_raw), 2) as content_score,
+                round(100 * percent_rank() over (order by social_raw), 2) as social_score,
+                row_number() over (order by value_score desc, consumption_raw desc, member_id) as value_rank,
+                percent_rank() over (order by value_score) as value_percentile,
+                purchases_in_window > 0 and percent_rank() over (order by conversion_rate) >= {high}
+                    as is_high_conversion,
+                repurchase_count >= 1 and percent_rank() over (
+                    partition by purchases_in_window > 0 order by repurchase_count) >= {high} as is_high_repurchase,
+                share_count >= 1 and percent_rank() over (order by share_count) >= {high} as is_high_sharing,
+                converted_referrals >= 1 and percent_rank() over (
+                    partition by converted_referrals > 0 order by converted_referrals) >= {high} as is_high_referral
+            from scores
+        )
+        select * from windowed
+        """
+    )
+    columns = [
+        "consumption_score",
+        "interaction_score",
+        "content_score",
+        "social_score",
+        "value_rank",
+        "value_percentile",
+        "is_high_conversion",
+        "is_high_repurchase",
+        "is_high_sharing",
+        "is_high_referral",
+    ]
+    members, ranked_over_ranges = con.execute(
+        "select count(*), count(distinct value_rank) from customer_value.fct_super_user_scores"
+    ).fetchone()
+    assert members > 1000 and ranked_over_ranges == members
+    differing = {
+        column: con.execute(
+            f"""
+            select count(*) from customer_value.fct_super_user_scores as s
+            inner join expected as e using (member_id)
+            where s.{column} is distinct from e.{column}
+            """
+        ).fetchone()[0]
+        for column in columns
+    }
+    assert differing == dict.fromkeys(columns, 0)
 
 
 def _rebuild(built: Path, raw: Path, tmp: Path, dbt_vars: dict, select: str, lines: list[str] | None = None) -> Path:

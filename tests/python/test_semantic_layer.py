@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -839,7 +840,8 @@ def test_points_dau_rate_equals_the_mart(mf: MetricFlow, built_warehouse: Path) 
         group by 1
         """,
     )
-    problems += mismatches("points_dau_rate by month", months, {row["month"]: row["rate"] for row in monthly})
+    # an average of doubles over the month's days: order-dependent in its last bits
+    problems += double_mismatches("points_dau_rate by month", months, {row["month"]: row["rate"] for row in monthly})
     assert problems == []
 
 
@@ -968,9 +970,24 @@ CLV_METRICS = (
     "predicted_value_per_buyer",
     "probability_alive_average",
 )
-# DuckDB scans a table of fewer rows than one row group (122,880) in storage order on one thread,
-# so the plain-SQL avg() and MetricFlow's avg() add the same doubles in the same order.
-DUCKDB_ROW_GROUP_ROWS = 122_880
+# An average of doubles depends on the order the rows are added in, and MetricFlow's query (a
+# join to the member dimension before the group by) does not add them in the mart's storage
+# order: the last bits can differ (seen: 0.9228993727990464 against ...467). Averages of doubles
+# are compared to 12 significant digits; sums of decimals and counts stay exact.
+DOUBLE_REL_TOLERANCE = 1e-12
+
+
+def double_mismatches(label: str, got: dict, expected: dict) -> list[str]:
+    """As mismatches, but two doubles within DOUBLE_REL_TOLERANCE of each other are equal."""
+    problems = []
+    for key in sorted(set(got) | set(expected), key=str):
+        left, right = got.get(key), expected.get(key)
+        if left is None or right is None:
+            if left is not right:
+                problems.append(f"{label} {key}: mf {left!r} != marts {right!r}")
+        elif not math.isclose(left, right, rel_tol=DOUBLE_REL_TOLERANCE, abs_tol=0.0):
+            problems.append(f"{label} {key}: mf {left!r} != marts {right!r}")
+    return problems
 
 
 def test_predicted_value_metrics_by_band_equal_the_mart(mf: MetricFlow, built_warehouse: Path) -> None:
@@ -989,7 +1006,6 @@ def test_predicted_value_metrics_by_band_equal_the_mart(mf: MetricFlow, built_wa
     got = {r["member__predicted_value_band"]: r for r in rows}
     expected = {r["predicted_value_band"]: r for r in plain}
     assert set(expected) == {"high", "medium", "low"}
-    assert sum(r["predicted_value_buyers"] for r in plain) < DUCKDB_ROW_GROUP_ROWS
     problems = mismatches(
         "predicted_customer_value",
         {k: _exact_decimal(r["predicted_customer_value"]) for k, r in got.items()},
@@ -1001,7 +1017,7 @@ def test_predicted_value_metrics_by_band_equal_the_mart(mf: MetricFlow, built_wa
         {k: r["predicted_value_buyers"] for k, r in expected.items()},
     )
     for metric in ("predicted_value_per_buyer", "probability_alive_average"):
-        problems += mismatches(
+        problems += double_mismatches(
             metric, {k: as_float(r[metric]) for k, r in got.items()}, {k: r[metric] for k, r in expected.items()}
         )
     assert problems == []

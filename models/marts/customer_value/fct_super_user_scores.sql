@@ -31,46 +31,80 @@ raw_values as (
     from eligible
 ),
 
+-- the eight dimensions as rows (a cross join, so raw_values appears once in the plan: Spark
+-- copies a CTE into every place that reads it), each ranked in its own group by one block
+dimensions as (
+    select 'consumption' as dimension
+    union all select 'interaction'
+    union all select 'content'
+    union all select 'social'
+    union all select 'conversion'
+    union all select 'repurchase'
+    union all select 'share'
+    union all select 'referral'
+),
+
+dimension_values as (
+    select
+        raw_values.member_id,
+        -- repurchases rank among buyers and referrals among referrers, as partitions
+        case
+            when dimensions.dimension = 'repurchase' and raw_values.purchases_in_window = 0
+                then 'repurchase_without_purchase'
+            when dimensions.dimension = 'referral' and raw_values.converted_referrals = 0
+                then 'referral_without_conversion'
+            else dimensions.dimension
+        end as dimension_group,
+        -- double keeps every value's order and ties (money has 2 decimals, far below 2^53)
+        cast(case dimensions.dimension
+            when 'consumption' then raw_values.consumption_raw
+            when 'interaction' then raw_values.interaction_raw
+            when 'content' then raw_values.content_raw
+            when 'social' then raw_values.social_raw
+            when 'conversion' then raw_values.conversion_rate
+            when 'repurchase' then raw_values.repurchase_count
+            when 'share' then raw_values.share_count
+            when 'referral' then raw_values.converted_referrals
+        end as {{ type_double() }}) as dimension_value
+    from raw_values
+    cross join dimensions
+),
+
 -- the percent ranks over every eligible member, without a window over the whole table
--- (macros/bucketed_rank.sql: exactly percent_rank() over (order by ...))
-{{ bucketed_rank_ctes('consumption_ranks', 'raw_values', 'member_id', 'consumption_raw', 'consumption_raw') }},
+-- (macros/bucketed_rank.sql: exactly percent_rank() over (partition by dimension_group order by ...))
+{{ bucketed_rank_ctes('dimension_ranks', 'dimension_values', 'member_id', 'dimension_value', 'dimension_value',
+    partition_by='dimension_group') }},
 
-{{ bucketed_rank_ctes('interaction_ranks', 'raw_values', 'member_id', 'interaction_raw', 'interaction_raw') }},
-
-{{ bucketed_rank_ctes('content_ranks', 'raw_values', 'member_id', 'content_raw', 'content_raw') }},
-
-{{ bucketed_rank_ctes('social_ranks', 'raw_values', 'member_id', 'social_raw', 'social_raw') }},
-
-{{ bucketed_rank_ctes('conversion_ranks', 'raw_values', 'member_id', 'conversion_rate', 'conversion_rate') }},
-
-{{ bucketed_rank_ctes('repurchase_ranks', 'raw_values', 'member_id', 'repurchase_count', 'repurchase_count',
-    partition_by='purchases_in_window > 0') }},
-
-{{ bucketed_rank_ctes('share_ranks', 'raw_values', 'member_id', 'share_count', 'share_count') }},
-
-{{ bucketed_rank_ctes('referral_ranks', 'raw_values', 'member_id', 'converted_referrals', 'converted_referrals',
-    partition_by='converted_referrals > 0') }},
+dimension_percents as (
+    select
+        member_id,
+        max(case when rank_group = 'consumption' then rank_percent end) as consumption_percent,
+        max(case when rank_group = 'interaction' then rank_percent end) as interaction_percent,
+        max(case when rank_group = 'content' then rank_percent end) as content_percent,
+        max(case when rank_group = 'social' then rank_percent end) as social_percent,
+        max(case when rank_group = 'conversion' then rank_percent end) as conversion_percentile,
+        max(case when rank_group in ('repurchase', 'repurchase_without_purchase') then rank_percent end)
+            as repurchase_percentile,
+        max(case when rank_group = 'share' then rank_percent end) as share_percentile,
+        max(case when rank_group in ('referral', 'referral_without_conversion') then rank_percent end)
+            as referral_percentile
+    from dimension_ranks
+    group by member_id
+),
 
 scored as (
     select
         raw_values.*,
-        {{ score_from_percent_rank('consumption_ranks.rank_percent') }} as consumption_score,
-        {{ score_from_percent_rank('interaction_ranks.rank_percent') }} as interaction_score,
-        {{ score_from_percent_rank('content_ranks.rank_percent') }} as content_score,
-        {{ score_from_percent_rank('social_ranks.rank_percent') }} as social_score,
-        conversion_ranks.rank_percent as conversion_percentile,
-        repurchase_ranks.rank_percent as repurchase_percentile,
-        share_ranks.rank_percent as share_percentile,
-        referral_ranks.rank_percent as referral_percentile
+        {{ score_from_percent_rank('dimension_percents.consumption_percent') }} as consumption_score,
+        {{ score_from_percent_rank('dimension_percents.interaction_percent') }} as interaction_score,
+        {{ score_from_percent_rank('dimension_percents.content_percent') }} as content_score,
+        {{ score_from_percent_rank('dimension_percents.social_percent') }} as social_score,
+        dimension_percents.conversion_percentile,
+        dimension_percents.repurchase_percentile,
+        dimension_percents.share_percentile,
+        dimension_percents.referral_percentile
     from raw_values
-    inner join consumption_ranks on raw_values.member_id = consumption_ranks.member_id
-    inner join interaction_ranks on raw_values.member_id = interaction_ranks.member_id
-    inner join content_ranks on raw_values.member_id = content_ranks.member_id
-    inner join social_ranks on raw_values.member_id = social_ranks.member_id
-    inner join conversion_ranks on raw_values.member_id = conversion_ranks.member_id
-    inner join repurchase_ranks on raw_values.member_id = repurchase_ranks.member_id
-    inner join share_ranks on raw_values.member_id = share_ranks.member_id
-    inner join referral_ranks on raw_values.member_id = referral_ranks.member_id
+    inner join dimension_percents on raw_values.member_id = dimension_percents.member_id
 ),
 
 valued as (
@@ -90,19 +124,17 @@ valued as (
     from scored
 ),
 
+-- one block for both: the descending row number and the ascending percent rank of value_score
 {{ bucketed_rank_ctes('value_positions', 'valued', 'member_id', 'value_score',
     'value_score desc, consumption_raw desc, member_id asc', direction='desc', function='row_number') }},
-
-{{ bucketed_rank_ctes('value_ranks', 'valued', 'member_id', 'value_score', 'value_score') }},
 
 ranked as (
     select
         valued.*,
         value_positions.rank_position as value_rank,
-        value_ranks.rank_percent as value_percentile
+        value_positions.rank_percent as value_percentile
     from valued
     inner join value_positions on valued.member_id = value_positions.member_id
-    inner join value_ranks on valued.member_id = value_ranks.member_id
 ),
 
 final as (
