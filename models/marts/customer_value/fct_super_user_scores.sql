@@ -35,13 +35,20 @@ raw_values as (
 -- copies a CTE into every place that reads it), each ranked in its own group by one block
 dimensions as (
     select 'consumption' as dimension
-    union all select 'interaction'
-    union all select 'content'
-    union all select 'social'
-    union all select 'conversion'
-    union all select 'repurchase'
-    union all select 'share'
-    union all select 'referral'
+    union all
+    select 'interaction' as dimension
+    union all
+    select 'content' as dimension
+    union all
+    select 'social' as dimension
+    union all
+    select 'conversion' as dimension
+    union all
+    select 'repurchase' as dimension
+    union all
+    select 'share' as dimension
+    union all
+    select 'referral' as dimension
 ),
 
 dimension_values as (
