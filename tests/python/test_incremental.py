@@ -39,14 +39,27 @@ def _run(raw: Path, warehouse: Path, work: Path, *extra: str) -> None:
     )
 
 
-def test_incremental_build_equals_full_refresh(small_raw: Path, built_warehouse: Path, tmp_path: Path) -> None:
-    early = tmp_path / "raw_early"
+@pytest.fixture(scope="module")
+def early_build(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """The raw files as they stood on the morning of the last day, and a warehouse built from them
+    (models only); each test continues from its own copy."""
+    work = tmp_path_factory.mktemp("early")
+    early = work / "raw_early"
     held_back = split_last_day(small_raw, early)
+    warehouse = work / "early.duckdb"
+    _run(early, warehouse, work)
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()  # closed and checkpointed: a copy is whole
+    return early, warehouse, held_back
+
+
+def test_incremental_build_equals_full_refresh(
+    early_build: tuple[Path, Path, dict], small_raw: Path, built_warehouse: Path, tmp_path: Path
+) -> None:
+    early, early_warehouse, held_back = early_build
     print("rows arriving with the last day (including late ones):", held_back)
     assert all(rows > 0 for rows in held_back.values())
     warehouse = tmp_path / "incremental.duckdb"
-
-    _run(early, warehouse, tmp_path)
+    shutil.copy(early_warehouse, warehouse)
     before = _public_rows(warehouse)
 
     _run(early, warehouse, tmp_path)  # no new data
@@ -83,16 +96,15 @@ def _with_conflicting_version_of_an_old_order(raw: Path, out: Path) -> str:
 
 
 def test_a_conflicting_duplicate_of_an_old_order_on_a_later_day_equals_a_full_refresh(
-    small_raw: Path, tmp_path: Path
+    early_build: tuple[Path, Path, dict], small_raw: Path, tmp_path: Path
 ) -> None:
     """A later export holds a second version of a months-old order: the quarantine holds both back,
     and the incremental build must drop the order (and re-derive its member) as a full refresh does."""
-    early = tmp_path / "raw_early"
-    split_last_day(small_raw, early)
+    _, early_warehouse, _ = early_build
     later = tmp_path / "raw_later"
     order_id = _with_conflicting_version_of_an_old_order(small_raw, later)
     warehouse = tmp_path / "incremental.duckdb"
-    _run(early, warehouse, tmp_path)
+    shutil.copy(early_warehouse, warehouse)
     _run(later, warehouse, tmp_path)
     full = tmp_path / "full.duckdb"
     _run(later, full, tmp_path)
