@@ -34,6 +34,7 @@ from .published import (
     WarehouseNotFound,
     current_build,
     keep_builds,
+    read_pointer,
     stable_path,
 )
 
@@ -118,6 +119,37 @@ def prune(layout: Layout, current_id: str, keep: int) -> list[str]:
     return removed
 
 
+def reconcile_links(published: Path) -> list[str]:
+    """Point the stable symlinks at the build the pointer names; return the links re-pointed.
+
+    A publish switches the pointer first and the two symlinks after it, so a publish killed in
+    between leaves the pointer (which the readers in published.py follow) on the new build and the
+    symlinks (which a BI tool opening the stable path follows) on the one before. Every build and
+    publish starts by putting them back in step; nothing happens when they already agree.
+    """
+    published = stable_path(published)
+    layout = Layout(published)
+    pointer = read_pointer(layout)
+    if pointer is None:
+        return []
+    wanted = [(published, pointer["database"])]
+    if pointer.get("exports"):
+        wanted.append((layout.parquet_link, pointer["exports"]))
+    repointed = []
+    for link, target in wanted:
+        if not (layout.folder / target).exists():
+            continue  # a damaged layout is current_build's error to report, not this repair's
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.exists() and not link.is_symlink():
+            continue  # a real file or folder there is never replaced (check_warehouse_path names it)
+        _link_atomically(link, target)
+        repointed.append(link.name)
+    if repointed:
+        fsync(layout.folder)
+    return repointed
+
+
 def publish(
     working: Path, published: Path, keep: int | None = None, progress: Progress | None = None
 ) -> PublishedBuild:
@@ -130,6 +162,8 @@ def publish(
     published = stable_path(published)
     layout = Layout(published)
     keep = keep_builds(keep)
+    for link in reconcile_links(published):
+        say(f"  {link} re-pointed at the current build (a publish before this one was interrupted)")
     con = connect(working)
     try:
         con.execute("checkpoint")  # everything in the main file, nothing left in a .wal
@@ -272,6 +306,8 @@ def build(
     keep = keep_builds(keep)  # a bad setting fails before the build, not after it
     check_warehouse_path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    for link in reconcile_links(warehouse):
+        say(f"{link} re-pointed at the current build (a publish before this one was interrupted)")
     say(f"[{next(step)}/{steps}] checking raw files in {raw_dir}")
     pre = check_raw_dir(raw_dir.resolve(), warehouse.parent / "placeholders")
     for note in pre.notes():

@@ -23,12 +23,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from loyalty_warehouse import runner
 from loyalty_warehouse.exports import MANIFEST_NAME, ExportError, public_tables, read_manifest
 from loyalty_warehouse.generator import GeneratorConfig, generate
 from loyalty_warehouse.paths import PROJECT_DIR
 from loyalty_warehouse.published import Layout, connect_published, current_build, read_pointer
 from loyalty_warehouse.rowdiff import diff_rows, normalise_rows
-from loyalty_warehouse.runner import BuildError, build, dbt_executable, publish, working_path
+from loyalty_warehouse.runner import BuildError, build, dbt_executable, publish, reconcile_links, working_path
 
 pytestmark = pytest.mark.e2e
 
@@ -448,3 +449,41 @@ def test_plain_dbt_writes_the_development_file_not_the_published_one(held_open: 
     finally:
         con.close()
     assert _state(held_open) == before
+
+
+def test_a_publish_killed_between_pointer_and_links_is_repaired_by_the_next(
+    published: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pointer switches first, the symlinks after it: a publish that dies in between leaves the
+    stable path on the old build; the next build or publish re-points it before anything else."""
+    warehouse = published["warehouse"]
+    layout = Layout(warehouse)
+    before = os.readlink(warehouse), os.readlink(layout.parquet_link)
+
+    def die(link: Path, target: str) -> None:
+        raise KeyboardInterrupt("killed after the pointer switch")
+
+    monkeypatch.setattr(runner, "_link_atomically", die)
+    with pytest.raises(KeyboardInterrupt):
+        publish(_next_build(warehouse, tmp_path, "2024-11-30"), warehouse, keep=3)
+    monkeypatch.undo()
+    pointer = read_pointer(layout)
+    assert pointer["as_of_date"] == "2024-11-30"
+    assert (
+        (os.readlink(warehouse), os.readlink(layout.parquet_link))
+        == before
+        != (
+            pointer["database"],
+            pointer["exports"],
+        )
+    )
+
+    assert sorted(reconcile_links(warehouse)) == sorted([warehouse.name, layout.parquet_link.name])
+    assert (os.readlink(warehouse), os.readlink(layout.parquet_link)) == (pointer["database"], pointer["exports"])
+    con = duckdb.connect(str(warehouse), read_only=True)  # what a BI tool opening the stable path sees
+    try:
+        as_of = con.execute("select max(as_of_date)::varchar from member_facts.fct_members").fetchone()[0]
+        assert as_of == "2024-11-30"
+    finally:
+        con.close()
+    assert reconcile_links(warehouse) == []  # in step: nothing to do
