@@ -9,28 +9,39 @@ on its own small dataset (SPARK_LANE_MEMBERS, default 300 members) and a DuckDB 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import SPARK_LANE_MEMBERS, spark_lane_build
-from loyalty_warehouse.engines.spark import SparkReader
+from conftest import SPARK_LANE_MEMBERS
+from loyalty_warehouse.engines.spark import SparkReader, load_raw, spark_env
 from loyalty_warehouse.report import PUBLIC_SCHEMAS
+from loyalty_warehouse.runner import run_dbt
 from table_compare import diff_rows, duckdb_public_tables, duckdb_rows, normalise_rows, select_sql, spark_rows
 
 pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def spark_build():
-    """The lane's load and build, run in the background from the start of the session (conftest)."""
-    lane = spark_lane_build()
-    if lane.error is not None:
-        raise lane.error
-    assert lane.loaded["raw_members"] == SPARK_LANE_MEMBERS
-    reader = SparkReader(lane.spark_dir)
-    yield reader, lane.output
+def spark_build(spark_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.fail("Java not found: the Spark lane needs a JDK 17 (apt-get install -y openjdk-17-jre-headless)")
+    spark_dir = tmp_path_factory.mktemp("spark")
+    loaded = load_raw(spark_raw, spark_dir)
+    print("loaded into Spark:", loaded)
+    assert loaded["raw_members"] == SPARK_LANE_MEMBERS
+    output = run_dbt(
+        ["build"],
+        spark_dir / "unused.duckdb",
+        target_path=spark_dir / "target",
+        progress=print,
+        extra_env=spark_env(spark_dir),
+    )
+    reader = SparkReader(spark_dir)
+    yield reader, output
     reader.close()
 
 
